@@ -1,0 +1,33 @@
+/*
+ * Every cap in Apiary, in one place (curl's DYN_* list, Redis's
+ * PROTO_INLINE_MAX_SIZE).  A buffer cannot be created without one of these.
+ */
+#ifndef AP_LIMITS_H
+#define AP_LIMITS_H
+
+/* hpfeeds: whole frame, header included.  dionaea publishes whole malware
+ * files on mwbinary.dionaea.sensorunique, and MHN's broker accepted 10 MiB. */
+#define AP_LIMIT_HPF_MSG (5u + 10u * 1024u * 1024u)
+/* hpfeeds AUTH/INFO/SUBSCRIBE frames are tiny; a big one is an attack. */
+#define AP_LIMIT_HPF_CTRL (5u + 1u + 255u + 1024u)
+/* Broker: per-subscriber output buffer.  Past the hard cap, or above the
+ * soft cap for longer than AP_LIMIT_SUB_SOFT_SECS, the subscriber is cut
+ * (Redis client-output-buffer-limit pubsub). */
+#define AP_LIMIT_SUB_OBUF_HARD (64u * 1024u * 1024u)
+#define AP_LIMIT_SUB_OBUF_SOFT (16u * 1024u * 1024u)
+#define AP_LIMIT_SUB_SOFT_SECS 10
+
+/* A config line, and a config file. */
+#define AP_LIMIT_CONF_LINE 4096u
+#define AP_LIMIT_CONF_FILE (4u * 1024u * 1024u)
+
+/* One log line after escaping. */
+#define AP_LIMIT_LOG_LINE 2048u
+
+/* Sensor session budgets (defaults; modules may lower them). */
+#define AP_LIMIT_SESSION_BYTES (1024u * 1024u)
+#define AP_LIMIT_SESSION_SECS 300
+#define AP_LIMIT_SESSION_ERRORS 16
+#define AP_LIMIT_CAPTURE_BYTES 4096u
+
+#endif

@@ -1,0 +1,466 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "ap/buf.h"
+#include "ap/err.h"
+#include "ap/escape.h"
+#include "ap/event.h"
+#include "ap/net.h"
+#include "ap/util.h"
+#include "ap/common.h"
+
+const struct ap_event_field ap_event_fields[] = {
+#define AP_EVENT_TYPE(e, name, summary)
+#define AP_EVENT_FIELD(e, field, kind, req) {AP_EV_##e, field, AP_FK_##kind, req},
+#include "ap/event_types.def"
+#undef AP_EVENT_TYPE
+#undef AP_EVENT_FIELD
+};
+const size_t ap_event_nfields = AP_ARRAY_SIZE(ap_event_fields);
+
+static const char *const type_names[] = {
+#define AP_EVENT_TYPE(e, name, summary) name,
+#define AP_EVENT_FIELD(e, field, kind, req)
+#include "ap/event_types.def"
+#undef AP_EVENT_TYPE
+#undef AP_EVENT_FIELD
+};
+
+const char *
+ap_event_type_name(enum ap_event_type t)
+{
+    return (unsigned)t < AP_EV__COUNT ? type_names[t] : "";
+}
+
+int
+ap_event_type_lookup(const char *name)
+{
+    int i;
+
+    for (i = 1; i < AP_EV__COUNT; i++)
+        if (strcmp(type_names[i], name) == 0)
+            return i;
+    return -1;
+}
+
+static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+/* 48-bit milliseconds + 80 bits, as 26 base32 characters. */
+static void
+ulid_encode(char *out, uint64_t ms, const uint8_t r[10])
+{
+    uint8_t b[16];
+    int i, bit;
+
+    for (i = 0; i < 6; i++)
+        b[i] = (uint8_t)(ms >> (40 - 8 * i));
+    memcpy(b + 6, r, 10);
+    /* 128 bits -> 26 chars: the first char carries the top 3 bits. */
+    for (i = 0; i < 26; i++) {
+        int start = i == 0 ? 0 : 3 + (i - 1) * 5, width = i == 0 ? 3 : 5;
+        unsigned v = 0;
+        for (bit = start; bit < start + width; bit++)
+            v = (v << 1) | ((b[bit / 8] >> (7 - bit % 8)) & 1u);
+        out[i] = crockford[v];
+    }
+    out[26] = '\0';
+}
+
+void
+ap_event_id_new(char *out, int64_t now_us)
+{
+    uint8_t r[10];
+
+    if (ap_random_bytes(r, sizeof(r)) != 0)
+        memset(r, 0, sizeof(r));
+    ulid_encode(out, (uint64_t)(now_us / 1000), r);
+}
+
+void
+ap_event_id_derive(char *out, int64_t ts_us, const void *key, size_t keylen)
+{
+    uint8_t h[32];
+    unsigned int n = sizeof(h);
+
+    EVP_Digest(key, keylen, h, &n, EVP_sha256(), NULL);
+    ulid_encode(out, (uint64_t)(ts_us / 1000), h);
+}
+
+json_t *
+ap_event_new(enum ap_event_type t, const char *sensor, const char *honeypot,
+             int64_t ts_us)
+{
+    char id[AP_EVENT_ID_LEN + 1], ts[40];
+    json_t *ev = json_object();
+
+    if (ev == NULL)
+        return NULL;
+    if (ts_us == 0)
+        ts_us = ap_now_us();
+    ap_event_id_new(id, ts_us);
+    ap_format_time_us(ts_us, ts, sizeof(ts));
+    if (ap_event_set_str(ev, "id", id) != 0 ||
+        ap_event_set_str(ev, "ts", ts) != 0 ||
+        ap_event_set_str(ev, "type", ap_event_type_name(t)) != 0 ||
+        ap_event_set_bytes(ev, "sensor", sensor ? sensor : "",
+                           sensor ? strlen(sensor) : 0) != 0 ||
+        ap_event_set_bytes(ev, "honeypot", honeypot ? honeypot : "",
+                           honeypot ? strlen(honeypot) : 0) != 0) {
+        json_decref(ev);
+        return NULL;
+    }
+    return ev;
+}
+
+static int
+set_new(json_t *ev, const char *field, json_t *v)
+{
+    if (v == NULL)
+        return AP_ENOMEM;
+    return json_object_set_new(ev, field, v) == 0 ? 0 : AP_ENOMEM;
+}
+
+int
+ap_event_set_str(json_t *ev, const char *field, const char *s)
+{
+    return ap_event_set_bytes(ev, field, s, strlen(s));
+}
+
+int
+ap_event_set_int(json_t *ev, const char *field, long long v)
+{
+    return set_new(ev, field, json_integer(v));
+}
+
+int
+ap_event_set_bool(json_t *ev, const char *field, int v)
+{
+    return set_new(ev, field, json_boolean(v));
+}
+
+int
+ap_event_set_real(json_t *ev, const char *field, double v)
+{
+    return set_new(ev, field, json_real(v));
+}
+
+int
+ap_utf8_valid(const void *s, size_t n)
+{
+    const uint8_t *p = s;
+    size_t i = 0, k, need;
+    uint32_t cp;
+
+    while (i < n) {
+        uint8_t c = p[i];
+        if (c == 0)
+            return 0;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            need = 1;
+            cp = c & 0x1fu;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            need = 2;
+            cp = c & 0x0fu;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            need = 3;
+            cp = c & 0x07u;
+        } else {
+            return 0;
+        }
+        if (n - i <= need)
+            return 0;
+        for (k = 1; k <= need; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (p[i + k] & 0x3fu);
+        }
+        /* overlong forms, surrogates, beyond U+10FFFF */
+        if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
+            (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+static int
+b64_value(const void *p, size_t n, json_t **out)
+{
+    size_t enc = 4 * ((n + 2) / 3) + 1;
+    char *b = malloc(enc);
+    json_t *v;
+
+    if (b == NULL)
+        return AP_ENOMEM;
+    EVP_EncodeBlock((unsigned char *)b, p, (int)n);
+    v = json_string(b);
+    free(b);
+    if (v == NULL)
+        return AP_ENOMEM;
+    *out = v;
+    return 0;
+}
+
+int
+ap_event_set_bytes(json_t *ev, const char *field, const void *p, size_t n)
+{
+    char b64name[128];
+    struct ap_buf esc;
+    json_t *v;
+    int r;
+
+    if (ap_utf8_valid(p, n))
+        return set_new(ev, field, json_stringn(p, n));
+    ap_buf_init(&esc, 4 * n + 1);
+    if ((r = ap_escape_c(&esc, p, n)) != 0 || ap_buf_cstr(&esc) == NULL) {
+        ap_buf_release(&esc);
+        return AP_ENOMEM;
+    }
+    r = set_new(ev, field, json_stringn((const char *)ap_buf_data(&esc),
+                                        ap_buf_len(&esc)));
+    ap_buf_release(&esc);
+    if (r != 0)
+        return r;
+    snprintf(b64name, sizeof(b64name), "%s_b64", field);
+    if ((r = b64_value(p, n, &v)) != 0)
+        return r;
+    return set_new(ev, b64name, v);
+}
+
+int
+ap_event_set_b64(json_t *ev, const char *field, const void *p, size_t n,
+                 size_t max)
+{
+    json_t *v;
+    int r;
+
+    if ((r = b64_value(p, AP_MIN(n, max), &v)) != 0)
+        return r;
+    return set_new(ev, field, v);
+}
+
+int
+ap_event_set_addr(json_t *ev, const char *src_ip, int src_port,
+                  const char *dst_ip, int dst_port)
+{
+    char ip[128];
+    int r;
+
+    if (src_ip && *src_ip) {
+        snprintf(ip, sizeof(ip), "%s", src_ip);
+        ap_ip_unmap(ip);
+        if ((r = ap_event_set_str(ev, "src_ip", ip)) != 0)
+            return r;
+    }
+    if (src_port >= 0 && src_port <= 65535 &&
+        (r = ap_event_set_int(ev, "src_port", src_port)) != 0)
+        return r;
+    if (dst_ip && *dst_ip) {
+        snprintf(ip, sizeof(ip), "%s", dst_ip);
+        ap_ip_unmap(ip);
+        if ((r = ap_event_set_str(ev, "dst_ip", ip)) != 0)
+            return r;
+    }
+    if (dst_port >= 0 && dst_port <= 65535 &&
+        (r = ap_event_set_int(ev, "dst_port", dst_port)) != 0)
+        return r;
+    return 0;
+}
+
+static int
+digits(const char **s, int n, int *out)
+{
+    int v = 0, i;
+
+    for (i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)(*s)[i]))
+            return AP_EINVAL;
+        v = v * 10 + ((*s)[i] - '0');
+    }
+    *s += n;
+    *out = v;
+    return 0;
+}
+
+int
+ap_time_parse_iso(const char *s, int64_t *us)
+{
+    int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0;
+    long frac = 0, scale = 100000;
+    struct tm tm;
+    time_t t;
+
+    if (digits(&s, 4, &Y) || *s++ != '-' || digits(&s, 2, &M) || *s++ != '-' ||
+        digits(&s, 2, &D))
+        return AP_EINVAL;
+    if (*s != 'T' && *s != ' ')
+        return AP_EINVAL;
+    s++;
+    if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &m) || *s++ != ':' ||
+        digits(&s, 2, &sec))
+        return AP_EINVAL;
+    if (*s == '.') {
+        s++;
+        if (!isdigit((unsigned char)*s))
+            return AP_EINVAL;
+        for (; isdigit((unsigned char)*s); s++) {
+            frac += (*s - '0') * scale;
+            scale /= 10;
+        }
+    }
+    while (*s == ' ')
+        s++;
+    if (*s == 'Z') {
+        s++;
+    } else if (*s == '+' || *s == '-') {
+        sign = *s == '-' ? -1 : 1;
+        s++;
+        if (digits(&s, 2, &oh))
+            return AP_EINVAL;
+        if (*s == ':')
+            s++;
+        if (digits(&s, 2, &om))
+            return AP_EINVAL;
+    } else if (isalpha((unsigned char)*s)) {
+        /* a zone name such as "UTC" or "CET" (dionaea): skip it and any
+         * numeric offset after it */
+        while (isalpha((unsigned char)*s))
+            s++;
+        while (*s == ' ')
+            s++;
+        if (*s == '+' || *s == '-') {
+            sign = *s == '-' ? -1 : 1;
+            s++;
+            if (digits(&s, 2, &oh))
+                return AP_EINVAL;
+            if (*s == ':')
+                s++;
+            if (digits(&s, 2, &om))
+                return AP_EINVAL;
+        }
+    }
+    if (*s != '\0' || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 ||
+        m > 59 || sec > 60 || oh > 23 || om > 59)
+        return AP_EINVAL;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = Y - 1900;
+    tm.tm_mon = M - 1;
+    tm.tm_mday = D;
+    tm.tm_hour = h;
+    tm.tm_min = m;
+    tm.tm_sec = sec;
+    t = timegm(&tm);
+    t -= sign * (oh * 3600 + om * 60);
+    *us = (int64_t)t * 1000000 + frac;
+    return 0;
+}
+
+int64_t
+ap_event_ts_us(const json_t *ev)
+{
+    const char *s = json_string_value(json_object_get(ev, "ts"));
+    int64_t us;
+
+    if (s == NULL || ap_time_parse_iso(s, &us) != 0)
+        return 0;
+    return us;
+}
+
+static const struct ap_event_field *
+field_find(int type, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < ap_event_nfields; i++)
+        if ((ap_event_fields[i].type == AP_EV_COMMON ||
+             (int)ap_event_fields[i].type == type) &&
+            strcmp(ap_event_fields[i].name, name) == 0)
+            return &ap_event_fields[i];
+    return NULL;
+}
+
+static int
+kind_ok(enum ap_field_kind k, const json_t *v)
+{
+    switch (k) {
+    case AP_FK_STR:
+    case AP_FK_B64:
+        return json_is_string(v);
+    case AP_FK_INT:
+        return json_is_integer(v);
+    case AP_FK_BOOL:
+        return json_is_boolean(v);
+    case AP_FK_REAL:
+        return json_is_number(v);
+    case AP_FK_OBJ:
+        return json_is_object(v);
+    case AP_FK_ARR:
+        return json_is_array(v);
+    }
+    return 0;
+}
+
+int
+ap_event_validate(const json_t *ev, char *err, size_t errlen)
+{
+    const char *tname, *key;
+    const struct ap_event_field *f;
+    char base[128];
+    json_t *v;
+    size_t i, kl;
+    int type;
+
+    if (!json_is_object(ev)) {
+        snprintf(err, errlen, "event is not an object");
+        return AP_EINVAL;
+    }
+    tname = json_string_value(json_object_get(ev, "type"));
+    if (tname == NULL || (type = ap_event_type_lookup(tname)) < 0) {
+        snprintf(err, errlen, "unknown event type");
+        return AP_EINVAL;
+    }
+    for (i = 0; i < ap_event_nfields; i++) {
+        f = &ap_event_fields[i];
+        if (!f->required ||
+            (f->type != AP_EV_COMMON && (int)f->type != type))
+            continue;
+        if (json_object_get(ev, f->name) == NULL) {
+            snprintf(err, errlen, "%s event without required field '%s'",
+                     tname, f->name);
+            return AP_EINVAL;
+        }
+    }
+    json_object_foreach((json_t *)ev, key, v)
+    {
+        f = field_find(type, key);
+        if (f == NULL) {
+            kl = strlen(key);
+            if (kl > 4 && kl - 4 < sizeof(base) &&
+                strcmp(key + kl - 4, "_b64") == 0) {
+                memcpy(base, key, kl - 4);
+                base[kl - 4] = '\0';
+                f = field_find(type, base);
+                if (f && f->kind == AP_FK_STR && json_is_string(v))
+                    continue;
+            }
+            snprintf(err, errlen, "%s event with unknown field '%.64s'", tname,
+                     key);
+            return AP_EINVAL;
+        }
+        if (!kind_ok(f->kind, v)) {
+            snprintf(err, errlen, "%s event field '%s' has the wrong type",
+                     tname, key);
+            return AP_EINVAL;
+        }
+    }
+    return 0;
+}

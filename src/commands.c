@@ -1,0 +1,19 @@
+#include <stddef.h>
+
+#include "commands.h"
+
+/* One line per subcommand, grouped by component; keep the blank comment
+ * lines between groups so that parallel additions merge cleanly. */
+const struct ap_cmd ap_commands[] = {
+    /* server: broker, collector, store, web */
+
+    /* hpfeeds client and idents */
+
+    /* sensor, enroll, demo */
+
+    /* import, export, correlate */
+
+    /* misc */
+    {"version", cmd_version, "print the version"},
+    {NULL, NULL, NULL},
+};

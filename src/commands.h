@@ -1,0 +1,20 @@
+/*
+ * The subcommands of the one binary.  Each component defines its entry
+ * point in its own directory and adds one line to the table in
+ * src/commands.c.  An entry point gets argv with argv[0] = the subcommand
+ * name and returns the process exit status.
+ */
+#ifndef AP_COMMANDS_H
+#define AP_COMMANDS_H
+
+struct ap_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+extern const struct ap_cmd ap_commands[];
+
+int cmd_version(int argc, char **argv);
+
+#endif
