@@ -28,10 +28,10 @@ test: deps-test
 	CC=clang cmake -S . -B $(FUZZBUILD) -G Ninja -DAP_FUZZ=ON -DAP_WERROR=ON \
 	    -DAP_BENCH=OFF >/dev/null
 	cmake --build $(FUZZBUILD) -j $(JOBS)
+	ctest --test-dir $(FUZZBUILD) --output-on-failure -L fuzz
 	AP_REQUIRE_CLIENTS=1 ASAN_OPTIONS=detect_leaks=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --test-dir $(TESTBUILD) --output-on-failure -j $(JOBS)
-	ctest --test-dir $(FUZZBUILD) --output-on-failure -L fuzz
 
 bench: build
 	@echo "benchmarks: see docs/PERFORMANCE.md for each command"
