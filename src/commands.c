@@ -6,6 +6,7 @@
  * lines between groups so that parallel additions merge cleanly. */
 const struct ap_cmd ap_commands[] = {
     /* server: broker, collector, store, web */
+    {"server", cmd_server, "run the server (broker, collector, store, web)"},
 
     /* hpfeeds client and idents */
 

@@ -15,6 +15,9 @@ struct ap_cmd {
 
 extern const struct ap_cmd ap_commands[];
 
+/* server/server.c */
+int cmd_server(int argc, char **argv);
+
 int cmd_version(int argc, char **argv);
 
 #endif

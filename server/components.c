@@ -1,0 +1,29 @@
+#include <stddef.h>
+
+#include "server.h"
+
+/* Components in start order (stopped in reverse).  One line each; keep the
+ * blank comment lines between groups so parallel additions merge. */
+/* store */
+
+/* broker */
+
+/* collector */
+
+/* web */
+
+/* outputs, alerts */
+
+const struct ap_server_component *const ap_server_components[] = {
+    /* store */
+
+    /* broker */
+
+    /* collector */
+
+    /* web */
+
+    /* outputs, alerts */
+
+    NULL,
+};

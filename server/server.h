@@ -1,0 +1,60 @@
+/*
+ * `apiary server`: the process that hosts the broker, collector, store,
+ * web/API, alerts and outputs.  Each of those is a component: a config
+ * section with its own keyword table, and start/stop hooks, listed in
+ * server/components.c in start order.
+ */
+#ifndef AP_SERVER_H
+#define AP_SERVER_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "ap/conf.h"
+
+struct event_base;
+struct ap_broker;
+struct ap_store;
+struct ap_collector;
+
+struct ap_server {
+    struct event_base *base;  /* the main loop (broker, collector timers) */
+    const char *data_dir;     /* server.db, files/, keys, certificates */
+    const char *config_path;  /* NULL when running on defaults */
+    /* Server state that is not events: idents, users, API keys, deploy
+     * keys, sensor status.  Always SQLite (server.db in data_dir), even
+     * when events go to PostgreSQL.  Used from the main thread only. */
+    sqlite3 *db;
+    /* Set by the components that own them, NULL until then. */
+    struct ap_broker *broker;
+    struct ap_store *store;
+    struct ap_collector *collector;
+};
+
+struct ap_server_component {
+    const char *name;                  /* config section, e.g. "hpfeeds" */
+    const struct ap_conf_kw *keywords; /* may be NULL */
+    size_t conf_size;                  /* 0 if no config */
+    /* Called in table order after config is loaded.  Returns 0, or a
+     * negative code after writing a message to err. */
+    int (*start)(struct ap_server *srv, void *conf, char *err, size_t errlen);
+    /* Called in reverse order at shutdown.  May be NULL. */
+    void (*stop)(struct ap_server *srv, void *conf);
+    /* SIGHUP: reopen files, reload what can be reloaded.  May be NULL. */
+    void (*reload)(struct ap_server *srv, void *conf);
+};
+
+extern const struct ap_server_component *const ap_server_components[];
+
+/* Record a bound port ("hpfeeds 10000") for --port-file, so tests can
+ * start the server on port 0 and find it. */
+void ap_server_note_port(struct ap_server *srv, const char *name, int port);
+
+/* Ask the main loop to stop (from any thread). */
+void ap_server_shutdown(struct ap_server *srv);
+
+/* Open (creating) server.db with WAL and a busy timeout. */
+int ap_server_db_open(const char *data_dir, sqlite3 **out);
+
+#endif
