@@ -1,15 +1,53 @@
 #!/bin/sh
 # Install the Debian packages Apiary needs, only those that are missing.
-#   scripts/deps.sh run    build and run (libraries, compiler)
+#   scripts/deps.sh run    build and run (compiler, -dev libraries)
 #   scripts/deps.sh test   also every test client and server the suite drives
+# One package per line, grouped by who needs it, so additions merge cleanly.
 set -eu
 what=${1:-run}
 
-# Build: compiler, build tool and the -dev libraries (DESIGN.md "Dependencies").
-BUILD="build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
- libevent-dev libssl-dev libsqlite3-dev libjansson-dev"
-# Test: the real clients and servers black-box tests drive.
-TEST="curl jq netcat-openbsd python3 openssl sqlite3 procps iproute2"
+BUILD="
+build-essential
+cmake
+ninja-build
+pkg-config
+clang
+libclang-rt-14-dev
+libevent-dev
+libssl-dev
+libsqlite3-dev
+libjansson-dev
+libssh-dev
+libpq-dev
+libmicrohttpd-dev
+libsodium-dev
+libmaxminddb-dev
+libpcap-dev
+libseccomp-dev
+nodejs
+npm
+"
+
+TEST="
+curl
+jq
+netcat-openbsd
+python3
+openssl
+sqlite3
+procps
+iproute2
+postgresql
+openssh-client
+sshpass
+hydra
+medusa
+nmap
+telnet
+tshark
+chromium
+rsyslog
+"
 
 pkgs=$BUILD
 [ "$what" = test ] && pkgs="$pkgs $TEST"
