@@ -3,6 +3,8 @@
 #   scripts/deps.sh run    build and run (compiler, -dev libraries)
 #   scripts/deps.sh test   also every test client and server the suite drives
 # One package per line, grouped by who needs it, so additions merge cleanly.
+# Node.js and npm (for building web assets) come with the machine image
+# (nodesource build, which conflicts with Debian's npm package).
 set -eu
 what=${1:-run}
 
@@ -24,8 +26,6 @@ libsodium-dev
 libmaxminddb-dev
 libpcap-dev
 libseccomp-dev
-nodejs
-npm
 "
 
 TEST="
