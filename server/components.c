@@ -5,6 +5,7 @@
 /* Components in start order (stopped in reverse).  One line each; keep the
  * blank comment lines between groups so parallel additions merge. */
 /* store */
+#include "store/store_component.h"
 
 /* broker */
 
@@ -16,6 +17,7 @@
 
 const struct ap_server_component *const ap_server_components[] = {
     /* store */
+    &ap_store_component,
 
     /* broker */
 
