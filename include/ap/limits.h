@@ -34,4 +34,12 @@
 #define AP_LIMIT_SESSION_ERRORS 16
 #define AP_LIMIT_CAPTURE_BYTES 4096u
 
+/* Collector: one attacker string kept in an event (longer ones are cut at
+ * a UTF-8 boundary and the event says so in "tags"), events made from one
+ * payload, and the bounded queue between the broker tap and the writer. */
+#define AP_LIMIT_EVENT_STR (64u * 1024u)
+#define AP_LIMIT_EVENTS_PER_PAYLOAD 10000u
+#define AP_LIMIT_COLLECTOR_QUEUE_BYTES (256u * 1024u * 1024u)
+#define AP_LIMIT_COLLECTOR_QUEUE_ITEMS 200000u
+
 #endif
