@@ -222,7 +222,9 @@ admit(struct bk_conn *c, size_t queued, size_t len)
     const struct broker_conf *cf = c->b->conf;
     int64_t now;
 
-    if (queued + len > cf->sub_hard_limit) {
+    /* One message alone always fits, so a hard cap below max_message
+     * cannot starve every subscriber of big files. */
+    if (queued > 0 && queued + len > cf->sub_hard_limit) {
         cut_slow(c);
         return 0;
     }
