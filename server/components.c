@@ -8,6 +8,8 @@
 #include "store/store_component.h"
 
 /* broker */
+extern const struct ap_server_component ap_component_hpfeeds;
+extern const struct ap_server_component ap_component_metrics;
 
 /* collector */
 
@@ -20,6 +22,8 @@ const struct ap_server_component *const ap_server_components[] = {
     &ap_store_component,
 
     /* broker */
+    &ap_component_hpfeeds,
+    &ap_component_metrics,
 
     /* collector */
 

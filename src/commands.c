@@ -10,6 +10,8 @@ const struct ap_cmd ap_commands[] = {
     {"query", cmd_query, "query an event store (count, top, events ...)"},
 
     /* hpfeeds client and idents */
+    {"hpfeeds", cmd_hpfeeds, "publish or subscribe from the command line"},
+    {"ident", cmd_ident, "manage hpfeeds idents (add, list, del, import)"},
 
     /* sensor, enroll, demo */
 
