@@ -17,6 +17,10 @@
 #define AP_LIMIT_SUB_OBUF_SOFT (16u * 1024u * 1024u)
 #define AP_LIMIT_SUB_SOFT_SECS 10
 
+/* Metrics: series per family (label combinations); the rest share one
+ * "_overflow" series so hostile names cannot grow memory. */
+#define AP_LIMIT_METRIC_SERIES 10000u
+
 /* A config line, and a config file. */
 #define AP_LIMIT_CONF_LINE 4096u
 #define AP_LIMIT_CONF_FILE (4u * 1024u * 1024u)
