@@ -14,10 +14,13 @@
 #include "geo.h"
 #include "ap/common.h"
 
+/* 128-bit addresses compare as one integer (gcc/clang extension). */
+__extension__ typedef unsigned __int128 u128;
+
 /* One ASN range.  IPv4 ranges use the low 32 bits of lo/hi.  org is an
  * offset into the shared string pool. */
 struct range6 {
-    unsigned __int128 lo, hi;
+    u128 lo, hi;
     uint32_t asn, org;
 };
 struct range4 {
@@ -82,10 +85,10 @@ pool_add(struct ap_geo *g, const char *s, size_t n, uint32_t *off)
 }
 
 static int
-parse_ip(const char *s, int *v6, unsigned __int128 *out)
+parse_ip(const char *s, int *v6, u128 *out)
 {
     unsigned char b[16];
-    unsigned __int128 x = 0;
+    u128 x = 0;
     int i;
 
     if (inet_pton(AF_INET, s, b) == 1) {
@@ -144,7 +147,7 @@ load_asn(struct ap_geo *g, const char *path, int want_v6)
 {
     char line[1024], *f[4], *end;
     size_t cap = 0, bad = 0;
-    unsigned __int128 lo, hi;
+    u128 lo, hi;
     unsigned long asn;
     FILE *fp;
     int v6a, v6b, r = 0;
@@ -314,7 +317,7 @@ mmdb_num(MMDB_lookup_result_s *res, const char *key, double *v)
 int
 ap_geo_lookup(const struct ap_geo *g, const char *ip, struct ap_geo_result *r)
 {
-    unsigned __int128 a;
+    u128 a;
     MMDB_lookup_result_s res;
     const MMDB_s *db;
     int v6, gai, mm, found = 0;
@@ -340,7 +343,7 @@ ap_geo_lookup(const struct ap_geo *g, const char *ip, struct ap_geo_result *r)
     hi = v6 ? g->n6 : g->n4;
     while (lo < hi) {
         mid = (lo + hi) / 2;
-        if ((v6 ? g->r6[mid].lo : (unsigned __int128)g->r4[mid].lo) <= a)
+        if ((v6 ? g->r6[mid].lo : (u128)g->r4[mid].lo) <= a)
             lo = mid + 1;
         else
             hi = mid;
