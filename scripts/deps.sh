@@ -47,6 +47,7 @@ telnet
 tshark
 chromium
 rsyslog
+rsyslog-openssl
 "
 
 pkgs=$BUILD
