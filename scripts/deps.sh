@@ -47,6 +47,8 @@ telnet
 tshark
 chromium
 rsyslog
+libmaxmind-db-writer-perl
+mmdb-bin
 rsyslog-openssl
 "
 
