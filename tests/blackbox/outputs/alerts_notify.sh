@@ -78,8 +78,9 @@ exec 3>"$T/in"
 sleep 0.5   # relay started and reading
 
 # 1. internal sensor -> webhook within 1 s
+line=$(ev connect hr-laptop-honeypot 198.51.100.77)
 t0=$(date +%s.%N)
-ev connect hr-laptop-honeypot 198.51.100.77 >&3
+echo "$line" >&3
 for ((i = 0; i < 50; i++)); do [ -s "$T/hook.jsonl" ] && break; sleep 0.05; done
 [ -s "$T/hook.jsonl" ] || fail "no webhook POST"
 t1=$(jq -r .t "$T/hook.jsonl" | head -1)
