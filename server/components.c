@@ -7,23 +7,39 @@
 /* store */
 
 /* broker */
+extern const struct ap_server_component ap_component_hpfeeds;
+extern const struct ap_server_component ap_component_metrics;
 
 /* collector */
 
 /* web */
 
 /* outputs, alerts */
+extern const struct ap_server_component ap_component_outputs;
+extern const struct ap_server_instance_type ap_output_instance_type;
 
 const struct ap_server_component *const ap_server_components[] = {
     /* store */
 
     /* broker */
+    &ap_component_hpfeeds,
+    &ap_component_metrics,
 
     /* collector */
 
     /* web */
 
     /* outputs, alerts */
+    &ap_component_outputs,
+
+    NULL,
+};
+
+/* Sections with an instance argument ("[output NAME]"), one line each,
+ * grouped like the components above. */
+const struct ap_server_instance_type *const ap_server_instance_types[] = {
+    /* outputs, alerts */
+    &ap_output_instance_type,
 
     NULL,
 };

@@ -9,10 +9,13 @@ const struct ap_cmd ap_commands[] = {
     {"server", cmd_server, "run the server (broker, collector, store, web)"},
 
     /* hpfeeds client and idents */
+    {"hpfeeds", cmd_hpfeeds, "publish or subscribe from the command line"},
+    {"ident", cmd_ident, "manage hpfeeds idents (add, list, del, import)"},
 
     /* sensor, enroll, demo */
 
     /* import, export, correlate */
+    {"relay", cmd_relay, "send canonical events (JSON lines) through configured outputs"},
 
     /* misc */
     {"version", cmd_version, "print the version"},

@@ -17,6 +17,10 @@
 #define AP_LIMIT_SUB_OBUF_SOFT (16u * 1024u * 1024u)
 #define AP_LIMIT_SUB_SOFT_SECS 10
 
+/* Metrics: series per family (label combinations); the rest share one
+ * "_overflow" series so hostile names cannot grow memory. */
+#define AP_LIMIT_METRIC_SERIES 10000u
+
 /* A config line, and a config file. */
 #define AP_LIMIT_CONF_LINE 4096u
 #define AP_LIMIT_CONF_FILE (4u * 1024u * 1024u)
@@ -47,5 +51,19 @@
 #define AP_LIMIT_SH_HISTORY 500u
 /* One asciicast TTY recording. */
 #define AP_LIMIT_TTYLOG (4u * 1024u * 1024u)
+
+/* Collector: one attacker string kept in an event (longer ones are cut at
+ * a UTF-8 boundary and the event says so in "tags"), events made from one
+ * payload, and the bounded queue between the broker tap and the writer. */
+#define AP_LIMIT_EVENT_STR (64u * 1024u)
+#define AP_LIMIT_EVENTS_PER_PAYLOAD 10000u
+#define AP_LIMIT_COLLECTOR_QUEUE_BYTES (256u * 1024u * 1024u)
+#define AP_LIMIT_COLLECTOR_QUEUE_ITEMS 200000u
+
+/* Outputs and alerts (server/outputs, server/alerts): one formatted
+ * record, an output's default queue, and one alert's JSON. */
+#define AP_LIMIT_OUTPUT_RECORD (1024u * 1024u)
+#define AP_LIMIT_OUTPUT_QUEUE_BYTES (64u * 1024u * 1024u)
+#define AP_LIMIT_ALERT_JSON (256u * 1024u)
 
 #endif
