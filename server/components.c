@@ -11,6 +11,7 @@
 /* collector */
 
 /* web */
+extern const struct ap_server_component ap_web_component;
 
 /* outputs, alerts */
 
@@ -22,6 +23,7 @@ const struct ap_server_component *const ap_server_components[] = {
     /* collector */
 
     /* web */
+    &ap_web_component,
 
     /* outputs, alerts */
 
