@@ -10,6 +10,8 @@ const struct ap_cmd ap_commands[] = {
     {"user", cmd_user, "manage web dashboard accounts"},
 
     /* hpfeeds client and idents */
+    {"hpfeeds", cmd_hpfeeds, "publish or subscribe from the command line"},
+    {"ident", cmd_ident, "manage hpfeeds idents (add, list, del, import)"},
 
     /* sensor, enroll, demo */
 

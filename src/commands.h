@@ -20,6 +20,10 @@ int cmd_server(int argc, char **argv);
 /* server/web/user_cmd.c */
 int cmd_user(int argc, char **argv);
 
+/* client/hpfeeds_cmd.c, server/broker/ident_cmd.c */
+int cmd_hpfeeds(int argc, char **argv);
+int cmd_ident(int argc, char **argv);
+
 int cmd_version(int argc, char **argv);
 
 #endif
