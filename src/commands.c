@@ -16,6 +16,7 @@ const struct ap_cmd ap_commands[] = {
     /* sensor, enroll, demo */
 
     /* import, export, correlate */
+    {"relay", cmd_relay, "send canonical events (JSON lines) through configured outputs"},
 
     /* misc */
     {"version", cmd_version, "print the version"},

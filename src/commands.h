@@ -24,6 +24,9 @@ int cmd_user(int argc, char **argv);
 int cmd_hpfeeds(int argc, char **argv);
 int cmd_ident(int argc, char **argv);
 
+/* server/outputs/relay.c */
+int cmd_relay(int argc, char **argv);
+
 int cmd_version(int argc, char **argv);
 
 #endif
