@@ -17,6 +17,8 @@ extern const struct ap_cmd ap_commands[];
 
 /* server/server.c */
 int cmd_server(int argc, char **argv);
+/* server/store/query_cmd.c */
+int cmd_query(int argc, char **argv);
 /* server/web/user_cmd.c */
 int cmd_user(int argc, char **argv);
 
