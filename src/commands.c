@@ -11,6 +11,7 @@ const struct ap_cmd ap_commands[] = {
     /* hpfeeds client and idents */
 
     /* sensor, enroll, demo */
+    {"sensor", cmd_sensor, "run the honeypot modules and publish events"},
 
     /* import, export, correlate */
 

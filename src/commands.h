@@ -18,6 +18,9 @@ extern const struct ap_cmd ap_commands[];
 /* server/server.c */
 int cmd_server(int argc, char **argv);
 
+/* sensor/sensor.c */
+int cmd_sensor(int argc, char **argv);
+
 int cmd_version(int argc, char **argv);
 
 #endif

@@ -54,6 +54,9 @@ struct ap_conf_section {
      * this hook for each occurrence; defaults are applied to it. */
     void *(*instance)(void *ctx, const char *arg, char *err, size_t errlen);
     void *ctx;
+    /* If set, receives 1 when the section's header appears in the file
+     * (the sensor runs a module iff its section is present). */
+    int *seen;
 };
 
 /* Apply every default in kws to conf.  Returns 0 or AP_ECONF (a bad
@@ -75,6 +78,14 @@ int ap_conf_parse_file(const char *path, const struct ap_conf_section *secs,
 int ap_conf_parse_string(const char *name, const char *text,
                          const struct ap_conf_section *secs, size_t nsecs,
                          char *err, size_t errlen);
+
+/*
+ * Apply a command-line override "section.key=value" (no dot: the top-level
+ * section "") to already parsed sections.  Shared by `apiary server` and
+ * `apiary sensor` (--set).  On error err holds "--set SPEC: reason".
+ */
+int ap_conf_override(const char *spec, const struct ap_conf_section *secs,
+                     size_t nsecs, char *err, size_t errlen);
 
 /* Write conf back as config lines (like `sshd -T`). */
 void ap_conf_dump(FILE *f, const struct ap_conf_kw *kws, const void *conf);
