@@ -473,8 +473,6 @@ open_section(char *hdr, const struct ap_conf_section *secs, size_t nsecs,
         }
         *cur = s;
         *curconf = s->conf;
-        if (s->seen)
-            *s->seen = 1;
         return 0;
     }
     if (*arg == '\0') {
@@ -641,10 +639,34 @@ ap_conf_override(const char *spec, const struct ap_conf_section *secs,
             snprintf(err, errlen, "--set %s: %s", spec, msg);
             return AP_ECONF;
         }
-        if (secs[i].seen)
-            *secs[i].seen = 1;
         return 0;
     }
     snprintf(err, errlen, "--set %s: unknown section '%s'", spec, sec);
     return AP_ECONF;
+}
+
+int
+ap_conf_file_sections(const char *path, struct ap_strlist *names)
+{
+    char line[AP_LIMIT_CONF_LINE], *p, *e;
+    FILE *f;
+    int r = 0;
+
+    if ((f = fopen(path, "r")) == NULL)
+        return AP_EIO;
+    while (r == 0 && fgets(line, sizeof(line), f) != NULL) {
+        for (p = line; isspace((unsigned char)*p); p++)
+            ;
+        if (*p++ != '[')
+            continue;
+        while (isspace((unsigned char)*p))
+            p++;
+        for (e = p; *e && *e != ']' && !isspace((unsigned char)*e); e++)
+            ;
+        *e = '\0';
+        if (*p && !ap_strlist_has(names, p))
+            r = ap_strlist_add(names, p);
+    }
+    fclose(f);
+    return r;
 }

@@ -57,6 +57,7 @@ struct ap_deliver {
     char host[256];
     int port;
     int ready;
+    int pump_scheduled;
     uint64_t sent;         /* highest sequence published this connection */
     uint64_t published;    /* publishes since start (metric) */
     uint64_t acks;         /* ack messages received */
@@ -74,16 +75,21 @@ static void deliver_pump(struct ap_deliver *d);
 void
 ap_deliver_kick(struct ap_deliver *d)
 {
-    if (d->ready && !event_pending(d->pump_ev, EV_TIMEOUT, NULL))
+    if (d->ready && !d->pump_scheduled) {
+        d->pump_scheduled = 1;
         event_active(d->pump_ev, EV_TIMEOUT, 0);
+    }
 }
 
 static void
 on_pump(evutil_socket_t fd, short what, void *arg)
 {
+    struct ap_deliver *d = arg;
+
     (void)fd;
     (void)what;
-    deliver_pump(arg);
+    d->pump_scheduled = 0;
+    deliver_pump(d);
 }
 
 static void
@@ -394,8 +400,10 @@ ap_deliver_new(struct ap_sensor *sn, struct ap_deliver **out, char *err,
     o.on_error = on_error;
     o.on_disconnect = on_disconnect;
     o.on_drain = on_drain;
+    /* An MHN broker's ACL would refuse the ack channel and drop us. */
     if ((r = hpf_client_new(sn->base, &o, &d->c)) != 0 ||
-        (r = hpf_client_subscribe(d->c, d->ack_chan)) != 0) {
+        (sn->conf.server_acks &&
+         (r = hpf_client_subscribe(d->c, d->ack_chan)) != 0)) {
         snprintf(err, errlen, "server %s: %s", sn->conf.server,
                  ap_strerror(r));
         ap_deliver_free(d);

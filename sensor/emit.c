@@ -41,7 +41,7 @@ ap_sensor_emit(struct ap_sensor *sn, json_t *ev)
         r = AP_ENOMEM;
         goto out;
     }
-    if ((text = json_dumps(ev, JSON_COMPACT)) == NULL) {
+    if ((text = json_dumps(ev, JSON_COMPACT | JSON_REAL_PRECISION(9))) == NULL) {
         r = AP_ENOMEM;
         goto out;
     }

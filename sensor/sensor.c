@@ -126,25 +126,41 @@ load_config(struct ap_sensor *sn, const struct opts *o, char *err,
             size_t errlen)
 {
     struct ap_conf_section *secs;
+    struct ap_strlist present = {0};
     size_t i, n = sn->nmods + 1;
     int r = AP_ECONF;
 
     if ((secs = calloc(n, sizeof(*secs))) == NULL)
         return AP_ENOMEM;
     secs[0] = (struct ap_conf_section){"", ap_sensor_keywords, &sn->conf,
-                                       NULL, NULL, NULL};
+                                       NULL, NULL};
     for (i = 0; i < sn->nmods; i++)
         secs[i + 1] = (struct ap_conf_section){sn->mods[i].proto->name,
                                                sn->mods[i].kws,
-                                               sn->mods[i].block, NULL, NULL,
-                                               &sn->mods[i].seen};
+                                               sn->mods[i].block, NULL, NULL};
     if (o->cfg && ap_conf_parse_file(o->cfg, secs, n, err, errlen) != 0)
         goto out;
-    for (i = 0; i < o->sets.n; i++)
-        if (ap_conf_override(o->sets.v[i], secs, n, err, errlen) != 0)
+    if (o->cfg && ap_conf_file_sections(o->cfg, &present) != 0) {
+        snprintf(err, errlen, "%s: %s", o->cfg, strerror(errno));
+        goto out;
+    }
+    for (i = 0; i < o->sets.n; i++) {
+        const char *spec = o->sets.v[i], *dot = strchr(spec, '.');
+        if (ap_conf_override(spec, secs, n, err, errlen) != 0)
             goto out;
+        /* --set ssh.listen=2222 enables [ssh] as a section line would. */
+        if (dot != NULL && dot < strchr(spec, '=')) {
+            char sec[64];
+            snprintf(sec, sizeof(sec), "%.*s", (int)(dot - spec), spec);
+            if (ap_strlist_add(&present, sec) != 0)
+                goto out;
+        }
+    }
+    for (i = 0; i < sn->nmods; i++)
+        sn->mods[i].seen = ap_strlist_has(&present, sn->mods[i].proto->name);
     r = 0;
 out:
+    ap_strlist_free(&present);
     free(secs);
     return r;
 }

@@ -40,6 +40,7 @@ struct ap_spool {
     /* delivery cursor */
     size_t rseg;      /* index into segs */
     uint64_t roff;    /* offset in segs[rseg] */
+    uint64_t rlast;   /* sequence of the last record read */
     int rfd;
     struct ap_buf rbuf;
     struct ap_buf wbuf;
@@ -114,6 +115,49 @@ quarantine(struct ap_spool *sp, uint64_t first, const char *why)
         ap_log_error("spool: rename %s: %s", from, strerror(errno));
 }
 
+/* How far past a damaged record the spool looks for the next good one. */
+#define RESYNC_WINDOW (2u * (AP_SPOOL_REC_HDR + AP_SPOOL_REC_MAX))
+
+/*
+ * After a damaged record at `from`, find the next offset (< end) where a
+ * record with a CRC that checks and a sequence above `after` starts.  A
+ * CRC-32C plus the sequence order make a false match vanishingly rare.
+ * Returns 0 with *found, or AP_ENOENT.
+ */
+static int
+resync(int fd, uint64_t from, uint64_t end, uint64_t after, uint64_t *found)
+{
+    struct ap_spool_rec rec;
+    struct ap_buf b;
+    uint64_t want = end - from;
+    size_t i;
+    uint8_t *w;
+    ssize_t n;
+    int r = AP_ENOENT;
+
+    if (from + 1 >= end)
+        return AP_ENOENT;
+    if (want > RESYNC_WINDOW)
+        want = RESYNC_WINDOW;
+    ap_buf_init(&b, RESYNC_WINDOW);
+    if (ap_buf_reserve(&b, (size_t)want, &w) != 0)
+        goto out;
+    n = pread(fd, w, (size_t)want, (off_t)from);
+    if (n <= 0)
+        goto out;
+    for (i = 1; i + AP_SPOOL_REC_HDR < (size_t)n; i++)
+        if (ap_spool_rec_parse(w + i, (size_t)n - i, AP_SPOOL_REC_MAX, &rec) >
+                0 &&
+            rec.seq > after) {
+            *found = from + i;
+            r = 0;
+            break;
+        }
+out:
+    ap_buf_release(&b);
+    return r;
+}
+
 /*
  * Validate one segment: returns 0 and fills *sg (first, last, usable
  * size), or AP_EPROTO if it has no valid magic.  Stops at the first bad
@@ -126,7 +170,7 @@ scan_segment(struct ap_spool *sp, uint64_t first, struct seg *sg, int *torn)
     uint8_t hdr[AP_SPOOL_REC_HDR];
     struct ap_spool_rec rec;
     struct ap_buf b;
-    uint64_t off = AP_SPOOL_MAGIC_LEN, last = 0;
+    uint64_t off = AP_SPOOL_MAGIC_LEN, last = 0, good = off, next;
     struct stat st;
     ssize_t n, r;
     uint8_t *w;
@@ -150,41 +194,45 @@ scan_segment(struct ap_spool *sp, uint64_t first, struct seg *sg, int *torn)
         n = pread(fd, hdr, sizeof(hdr), (off_t)off);
         if (n == 0)
             break;
-        if (n < (ssize_t)sizeof(hdr)) {
-            *torn = 1;
-            break;
-        }
+        if (n < (ssize_t)sizeof(hdr))
+            goto damaged;
         /* Read the whole record: the header names its length. */
         uint32_t len = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 |
                        (uint32_t)hdr[2] << 8 | hdr[3];
-        if (len == 0 || len > AP_SPOOL_REC_MAX) {
-            *torn = 1;
-            break;
-        }
+        if (len == 0 || len > AP_SPOOL_REC_MAX)
+            goto damaged;
         ap_buf_reset(&b);
         if (ap_buf_reserve(&b, AP_SPOOL_REC_HDR + len, &w) != 0) {
             rc = AP_ENOMEM;
             goto out;
         }
         n = pread(fd, w, AP_SPOOL_REC_HDR + len, (off_t)off);
-        if (n < 0 || (size_t)n < AP_SPOOL_REC_HDR + len) {
-            *torn = 1;
-            break;
-        }
+        if (n < 0 || (size_t)n < AP_SPOOL_REC_HDR + len)
+            goto damaged;
         ap_buf_commit(&b, (size_t)n);
         r = ap_spool_rec_parse(ap_buf_data(&b), ap_buf_len(&b),
                                AP_SPOOL_REC_MAX, &rec);
-        if (r <= 0 || rec.seq <= last || rec.seq < first) {
-            *torn = 1;
-            break;
-        }
+        if (r <= 0 || rec.seq <= last || rec.seq < first)
+            goto damaged;
         last = rec.seq;
         off += (uint64_t)r;
+        good = off;
+        continue;
+    damaged:
+        *torn = 1;
+        if (resync(fd, off, (uint64_t)st.st_size, last, &next) != 0) {
+            ap_log_error("spool: %s: corrupt or torn record at offset "
+                         "%" PRIu64 " of %lld bytes; the rest of this "
+                         "segment is dropped",
+                         path, off, (long long)st.st_size);
+            break;
+        }
+        ap_log_error("spool: %s: corrupt record at offset %" PRIu64
+                     "; skipped %" PRIu64 " bytes to the next good one",
+                     path, off, next - off);
+        off = next;
     }
-    if (*torn)
-        ap_log_error("spool: %s: corrupt or torn record at offset %" PRIu64
-                     " of %lld bytes; the rest of this segment is skipped",
-                     path, off, (long long)st.st_size);
+    off = good;
     sg->first = first;
     sg->last = last;
     sg->size = off;
@@ -412,7 +460,8 @@ ap_spool_free(struct ap_spool *sp)
     if (sp == NULL)
         return;
     if (sp->wfd >= 0) {
-        fdatasync(sp->wfd);
+        if (sp->fsync_policy != AP_SPOOL_FSYNC_NEVER)
+            fdatasync(sp->wfd);
         close(sp->wfd);
     }
     if (sp->rfd >= 0)
@@ -548,6 +597,7 @@ ap_spool_rewind(struct ap_spool *sp)
     close_reader(sp);
     sp->rseg = 0;
     sp->roff = AP_SPOOL_MAGIC_LEN;
+    sp->rlast = 0;
 }
 
 /* Move the cursor to the start of the next segment. */
@@ -609,16 +659,28 @@ ap_spool_next(struct ap_spool *sp, struct ap_spool_rec *rec)
         if (r <= 0)
             goto bad;
         sp->roff += (uint64_t)r;
+        sp->rlast = rec->seq;
         if (rec->seq <= sp->acked)
             continue;
         return 0;
     bad:
-        /* Checked at open, so this is damage done while running (disk
-         * error, someone editing the file): log it and skip the segment. */
-        ap_log_error("spool: segment %" PRIu64 ": unreadable record at "
-                     "offset %" PRIu64 "; skipping the rest of the segment",
-                     sg->first, sp->roff);
+        /* Damage: log it, count it, and continue at the next good record
+         * (or the next segment).  The sequence numbers in between are
+         * lost and show as a gap, which delivery reports to the server. */
         sp->corrupt++;
+        {
+            uint64_t next;
+            if (resync(sp->rfd, sp->roff, sg->size, sp->rlast, &next) == 0) {
+                ap_log_error("spool: segment %" PRIu64 ": corrupt record at "
+                             "offset %" PRIu64 "; skipped %" PRIu64 " bytes",
+                             sg->first, sp->roff, next - sp->roff);
+                sp->roff = next;
+                continue;
+            }
+        }
+        ap_log_error("spool: segment %" PRIu64 ": corrupt record at offset "
+                     "%" PRIu64 "; the rest of the segment is dropped",
+                     sg->first, sp->roff);
         if (sp->rseg + 1 == sp->nsegs) {
             sp->roff = sg->size;
             return AP_ENOENT;

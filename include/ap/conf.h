@@ -54,9 +54,6 @@ struct ap_conf_section {
      * this hook for each occurrence; defaults are applied to it. */
     void *(*instance)(void *ctx, const char *arg, char *err, size_t errlen);
     void *ctx;
-    /* If set, receives 1 when the section's header appears in the file
-     * (the sensor runs a module iff its section is present). */
-    int *seen;
 };
 
 /* Apply every default in kws to conf.  Returns 0 or AP_ECONF (a bad
@@ -86,6 +83,13 @@ int ap_conf_parse_string(const char *name, const char *text,
  */
 int ap_conf_override(const char *spec, const struct ap_conf_section *secs,
                      size_t nsecs, char *err, size_t errlen);
+
+/*
+ * The names of the "[section]" headers in a config file, in order (the
+ * sensor runs a module iff its section is present).  Does not validate:
+ * call after ap_conf_parse_file succeeded.
+ */
+int ap_conf_file_sections(const char *path, struct ap_strlist *names);
 
 /* Write conf back as config lines (like `sshd -T`). */
 void ap_conf_dump(FILE *f, const struct ap_conf_kw *kws, const void *conf);
