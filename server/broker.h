@@ -12,9 +12,15 @@
 #include <stdint.h>
 
 struct ap_broker;
+struct ap_server;
+
+/* The running broker (srv->broker), or NULL if the component is not
+ * started.  For components that start after it (the collector). */
+struct ap_broker *ap_broker_of(struct ap_server *srv);
 
 /* Called for every PUBLISH the broker accepted (after auth and ACL), on
- * every channel.  Pointers borrow; copy what you keep. */
+ * every channel, after the message was queued to subscribers.  Pointers
+ * borrow; copy what you keep.  At most 8 taps (AP_EFULL). */
 typedef void (*ap_broker_tap_fn)(void *ctx, const char *ident,
                                  size_t ident_len, const char *chan,
                                  size_t chan_len, const uint8_t *payload,
@@ -23,7 +29,9 @@ typedef void (*ap_broker_tap_fn)(void *ctx, const char *ident,
 int ap_broker_add_tap(struct ap_broker *b, ap_broker_tap_fn fn, void *ctx);
 
 /* Deliver a message to the subscribers of chan as if `ident` had
- * published it (no ACL check: the server is trusted).  0 or AP_E*. */
+ * published it (no ACL check: the server is trusted).  0 or AP_E*.
+ * Taps do not see these messages (they are the server's own), and
+ * self_delivery does not apply. */
 int ap_broker_publish(struct ap_broker *b, const char *ident, const char *chan,
                       const void *payload, size_t len);
 

@@ -7,6 +7,8 @@
 /* store */
 
 /* broker */
+extern const struct ap_server_component ap_component_hpfeeds;
+extern const struct ap_server_component ap_component_metrics;
 
 /* collector */
 
@@ -18,6 +20,8 @@ const struct ap_server_component *const ap_server_components[] = {
     /* store */
 
     /* broker */
+    &ap_component_hpfeeds,
+    &ap_component_metrics,
 
     /* collector */
 

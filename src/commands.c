@@ -9,6 +9,8 @@ const struct ap_cmd ap_commands[] = {
     {"server", cmd_server, "run the server (broker, collector, store, web)"},
 
     /* hpfeeds client and idents */
+    {"hpfeeds", cmd_hpfeeds, "publish or subscribe from the command line"},
+    {"ident", cmd_ident, "manage hpfeeds idents (add, list, del, import)"},
 
     /* sensor, enroll, demo */
     {"sensor", cmd_sensor, "run the honeypot modules and publish events"},

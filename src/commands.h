@@ -18,6 +18,10 @@ extern const struct ap_cmd ap_commands[];
 /* server/server.c */
 int cmd_server(int argc, char **argv);
 
+/* client/hpfeeds_cmd.c, server/broker/ident_cmd.c */
+int cmd_hpfeeds(int argc, char **argv);
+int cmd_ident(int argc, char **argv);
+
 /* sensor/sensor.c */
 int cmd_sensor(int argc, char **argv);
 

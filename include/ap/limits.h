@@ -17,6 +17,10 @@
 #define AP_LIMIT_SUB_OBUF_SOFT (16u * 1024u * 1024u)
 #define AP_LIMIT_SUB_SOFT_SECS 10
 
+/* Metrics: series per family (label combinations); the rest share one
+ * "_overflow" series so hostile names cannot grow memory. */
+#define AP_LIMIT_METRIC_SERIES 10000u
+
 /* A config line, and a config file. */
 #define AP_LIMIT_CONF_LINE 4096u
 #define AP_LIMIT_CONF_FILE (4u * 1024u * 1024u)
@@ -29,5 +33,13 @@
 #define AP_LIMIT_SESSION_SECS 300
 #define AP_LIMIT_SESSION_ERRORS 16
 #define AP_LIMIT_CAPTURE_BYTES 4096u
+
+/* Collector: one attacker string kept in an event (longer ones are cut at
+ * a UTF-8 boundary and the event says so in "tags"), events made from one
+ * payload, and the bounded queue between the broker tap and the writer. */
+#define AP_LIMIT_EVENT_STR (64u * 1024u)
+#define AP_LIMIT_EVENTS_PER_PAYLOAD 10000u
+#define AP_LIMIT_COLLECTOR_QUEUE_BYTES (256u * 1024u * 1024u)
+#define AP_LIMIT_COLLECTOR_QUEUE_ITEMS 200000u
 
 #endif
