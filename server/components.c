@@ -15,6 +15,8 @@ extern const struct ap_server_component ap_component_metrics;
 /* web */
 
 /* outputs, alerts */
+extern const struct ap_server_component ap_component_outputs;
+extern const struct ap_server_instance_type ap_output_instance_type;
 
 const struct ap_server_component *const ap_server_components[] = {
     /* store */
@@ -28,6 +30,16 @@ const struct ap_server_component *const ap_server_components[] = {
     /* web */
 
     /* outputs, alerts */
+    &ap_component_outputs,
+
+    NULL,
+};
+
+/* Sections with an instance argument ("[output NAME]"), one line each,
+ * grouped like the components above. */
+const struct ap_server_instance_type *const ap_server_instance_types[] = {
+    /* outputs, alerts */
+    &ap_output_instance_type,
 
     NULL,
 };

@@ -16,6 +16,7 @@ const struct ap_cmd ap_commands[] = {
     {"sensor", cmd_sensor, "run the honeypot modules and publish events"},
 
     /* import, export, correlate */
+    {"relay", cmd_relay, "send canonical events (JSON lines) through configured outputs"},
 
     /* misc */
     {"version", cmd_version, "print the version"},
