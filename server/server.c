@@ -316,13 +316,8 @@ cmd_server(int argc, char **argv)
                                   sizeof(err)) != 0)
         goto bad;
     for (i = 0; i < sets.n; i++)
-<<<<<<< HEAD
-        if (ap_conf_override(sets.v[i], secs, ncomp + 1, err,
+        if (ap_conf_override(sets.v[i], secs, ncomp + 1 + ntypes, err,
                              sizeof(err)) != 0)
-=======
-        if (apply_override(sets.v[i], secs, ncomp + 1 + ntypes, err,
-                           sizeof(err)) != 0)
->>>>>>> main
             goto bad;
     if (data_dir) {
         free(opts.data_dir);

@@ -22,13 +22,11 @@ int cmd_server(int argc, char **argv);
 int cmd_hpfeeds(int argc, char **argv);
 int cmd_ident(int argc, char **argv);
 
-<<<<<<< HEAD
-/* sensor/sensor.c */
-int cmd_sensor(int argc, char **argv);
-=======
 /* server/outputs/relay.c */
 int cmd_relay(int argc, char **argv);
->>>>>>> main
+
+/* sensor/sensor.c */
+int cmd_sensor(int argc, char **argv);
 
 int cmd_version(int argc, char **argv);
 
