@@ -5,6 +5,7 @@
 /* Components in start order (stopped in reverse).  One line each; keep the
  * blank comment lines between groups so parallel additions merge. */
 /* store */
+#include "store/store_component.h"
 
 /* broker */
 extern const struct ap_server_component ap_component_hpfeeds;
@@ -20,6 +21,7 @@ extern const struct ap_server_instance_type ap_output_instance_type;
 
 const struct ap_server_component *const ap_server_components[] = {
     /* store */
+    &ap_store_component,
 
     /* broker */
     &ap_component_hpfeeds,

@@ -7,6 +7,7 @@
 const struct ap_cmd ap_commands[] = {
     /* server: broker, collector, store, web */
     {"server", cmd_server, "run the server (broker, collector, store, web)"},
+    {"query", cmd_query, "query an event store (count, top, events ...)"},
 
     /* hpfeeds client and idents */
     {"hpfeeds", cmd_hpfeeds, "publish or subscribe from the command line"},
