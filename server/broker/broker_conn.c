@@ -420,6 +420,8 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
     struct bk_conn *c = arg;
 
     (void)bev;
+    if (what & BEV_EVENT_CONNECTED)
+        return; /* TLS handshake done */
     if ((what & BEV_EVENT_TIMEOUT) && c->state == BK_WAIT_AUTH) {
         bk_count_error(c->b, "", 0, "auth-timeout");
         ap_log_debug("hpfeeds %s: no AUTH in time", c->peer);
