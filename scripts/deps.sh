@@ -47,6 +47,9 @@ telnet
 tshark
 chromium
 rsyslog
+libmaxmind-db-writer-perl
+mmdb-bin
+rsyslog-openssl
 "
 
 pkgs=$BUILD

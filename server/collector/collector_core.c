@@ -1,0 +1,654 @@
+/*
+ * The collector pipeline: bounded queue -> writer thread -> adapt ->
+ * enrich -> store (batched) -> sinks -> acks.  Used by the "collector"
+ * server component (fed by the broker tap) and by `apiary import`.
+ *
+ * Overflow: the tap runs on the broker loop and cannot wait, and hpfeeds
+ * has no way to slow a publisher down.  When the queue is full
+ * (queue_bytes or queue_items), payloads are appended to a spill file
+ * (sequential buffered writes) and re-ingested by the writer as soon as
+ * the queue is empty; without a spill file they are counted as dropped
+ * and logged.  Nothing is lost silently.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "adapters.h"
+#include "ap/err.h"
+#include "ap/event.h"
+#include "ap/limits.h"
+#include "ap/log.h"
+#include "ap/util.h"
+#include "collector.h"
+#include "collector_acks.h"
+#include "geo.h"
+#include "store.h"
+#include "ap/common.h"
+
+/* Optional store extension: is_new[i] per event.  Until an engine
+ * provides it, a batch with both new and duplicate events goes to the
+ * sinks whole (at-least-once; ids tell repeats apart). */
+int ap_store_put_events_new(struct ap_store *st, json_t *const *evs,
+                            size_t n, unsigned char *is_new)
+    __attribute__((weak));
+
+#define MAX_SINKS 16
+#define MAX_CHANNELS 128
+#define ERR_LOG_EVERY_US (60 * 1000000LL)
+
+struct item {
+    struct item *next;
+    int64_t rx_us;
+    size_t len, size;
+    char *ident, *channel;
+    uint8_t *payload;
+};
+
+struct chan_stats {
+    char name[64];
+    long long received, events, parse_errors, stored, duplicates;
+    int64_t last_err_log;
+    long long err_unlogged;
+};
+
+struct sink {
+    ap_event_sink_fn fn;
+    void *ctx;
+};
+
+struct ap_collector {
+    struct ap_collector_opts o;
+    char *files_dir, *spill_path;
+
+    pthread_mutex_t mu;
+    pthread_cond_t work, idle;
+    struct item *head, *tail;
+    size_t qbytes, qitems;
+    unsigned long long submitted, done;
+    int stop, started;
+    pthread_t th;
+    FILE *spill;
+    unsigned long long spill_pending; /* submitted into the spill file */
+    long long spilled, dropped, store_errors;
+    int64_t last_full_log;
+
+    struct sink sinks[MAX_SINKS];
+    size_t nsinks;
+
+    struct ap_acks *acks;
+    pthread_mutex_t smu; /* stats */
+    struct chan_stats ch[MAX_CHANNELS + 1]; /* last: every other channel */
+    size_t nch;
+    long long batches;
+
+    /* writer-thread batch */
+    json_t **evs;
+    unsigned char *is_new;
+    uint16_t *evch;
+    size_t nev, cap;
+};
+
+int
+ap_collector_add_sink(struct ap_collector *c, ap_event_sink_fn fn, void *ctx)
+{
+    if (c == NULL || fn == NULL)
+        return AP_EINVAL;
+    pthread_mutex_lock(&c->mu);
+    if (c->nsinks == MAX_SINKS) {
+        pthread_mutex_unlock(&c->mu);
+        return AP_EFULL;
+    }
+    c->sinks[c->nsinks].fn = fn;
+    c->sinks[c->nsinks].ctx = ctx;
+    c->nsinks++;
+    pthread_mutex_unlock(&c->mu);
+    return 0;
+}
+
+/* Stats slot of a channel (writer thread; smu held). */
+static size_t
+chan_slot(struct ap_collector *c, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < c->nch; i++)
+        if (strcmp(c->ch[i].name, name) == 0)
+            return i;
+    if (c->nch < MAX_CHANNELS && strlen(name) < sizeof(c->ch[0].name)) {
+        snprintf(c->ch[c->nch].name, sizeof(c->ch[0].name), "%s", name);
+        return c->nch++;
+    }
+    return MAX_CHANNELS;
+}
+
+static void
+item_free(struct item *it)
+{
+    free(it);
+}
+
+static struct item *
+item_new(const char *ident, const char *channel, const void *p, size_t len,
+         int64_t rx_us)
+{
+    size_t il = strlen(ident), cl = strlen(channel);
+    struct item *it = malloc(sizeof(*it) + il + cl + 2 + len);
+
+    if (it == NULL)
+        return NULL;
+    it->next = NULL;
+    it->rx_us = rx_us;
+    it->len = len;
+    it->size = sizeof(*it) + il + cl + 2 + len;
+    it->ident = (char *)(it + 1);
+    memcpy(it->ident, ident, il + 1);
+    it->channel = it->ident + il + 1;
+    memcpy(it->channel, channel, cl + 1);
+    it->payload = (uint8_t *)it->channel + cl + 1;
+    if (len)
+        memcpy(it->payload, p, len);
+    return it;
+}
+
+/* Spill record: u32 ident len, u32 channel len, u32 payload len, i64 rx,
+ * then the three byte strings (host byte order: the file never leaves
+ * this machine). */
+static int
+spill_write(struct ap_collector *c, const char *ident, const char *channel,
+            const void *p, size_t len, int64_t rx_us)
+{
+    uint32_t h[3] = {(uint32_t)strlen(ident), (uint32_t)strlen(channel),
+                     (uint32_t)len};
+
+    if (c->spill == NULL &&
+        (c->spill = fopen(c->spill_path, "ab")) == NULL)
+        return AP_EIO;
+    if (fwrite(h, sizeof(h), 1, c->spill) != 1 ||
+        fwrite(&rx_us, sizeof(rx_us), 1, c->spill) != 1 ||
+        fwrite(ident, 1, h[0], c->spill) != h[0] ||
+        fwrite(channel, 1, h[1], c->spill) != h[1] ||
+        (len && fwrite(p, 1, len, c->spill) != len))
+        return AP_EIO;
+    return 0;
+}
+
+int
+ap_collector_submit(struct ap_collector *c, const char *ident,
+                    const char *channel, const void *payload, size_t len,
+                    int64_t rx_us)
+{
+    struct item *it;
+    int r = 0;
+
+    pthread_mutex_lock(&c->mu);
+    c->submitted++;
+    if (c->qitems >= c->o.queue_items ||
+        c->qbytes + len > c->o.queue_bytes) {
+        if (c->spill_path != NULL &&
+            spill_write(c, ident, channel, payload, len, rx_us) == 0) {
+            c->spilled++;
+            c->spill_pending++;
+        } else {
+            c->dropped++;
+            c->done++;
+        }
+        if (ap_now_us() - c->last_full_log > 10 * 1000000LL) {
+            c->last_full_log = ap_now_us();
+            ap_log_warn("collector queue full (%zu payloads, %zu bytes): "
+                        "%lld spilled to disk, %lld dropped so far",
+                        c->qitems, c->qbytes, c->spilled, c->dropped);
+        }
+        pthread_cond_signal(&c->work);
+        pthread_mutex_unlock(&c->mu);
+        return AP_EFULL;
+    }
+    pthread_mutex_unlock(&c->mu);
+    /* allocate outside the lock */
+    it = item_new(ident, channel, payload, len, rx_us);
+    pthread_mutex_lock(&c->mu);
+    if (it == NULL) {
+        c->dropped++;
+        c->done++;
+        r = AP_ENOMEM;
+    } else {
+        if (c->tail)
+            c->tail->next = it;
+        else
+            c->head = it;
+        c->tail = it;
+        c->qitems++;
+        c->qbytes += len;
+        pthread_cond_signal(&c->work);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return r;
+}
+
+static int
+batch_grow(struct ap_collector *c)
+{
+    size_t nc = c->cap ? c->cap * 2 : 4096;
+    json_t **e = realloc(c->evs, nc * sizeof(*e));
+    unsigned char *n;
+    uint16_t *ch;
+
+    if (e == NULL)
+        return AP_ENOMEM;
+    c->evs = e;
+    if ((n = realloc(c->is_new, nc)) == NULL)
+        return AP_ENOMEM;
+    c->is_new = n;
+    if ((ch = realloc(c->evch, nc * sizeof(*ch))) == NULL)
+        return AP_ENOMEM;
+    c->evch = ch;
+    c->cap = nc;
+    return 0;
+}
+
+static void
+ack_seq(struct ap_collector *c, const char *ident, long long seq)
+{
+    if (c->o.ack != NULL && seq > 0)
+        ap_acks_done(c->acks, ident, seq);
+}
+
+static void
+publish_ack(void *ctx, const char *ident, long long seq)
+{
+    struct ap_collector *c = ctx;
+
+    c->o.ack(c->o.ack_ctx, ident, seq);
+}
+
+/* Store the collected events, then sinks and acks.  Retries while the
+ * store fails (disk full, PostgreSQL restarting): nothing is acked before
+ * it is durable. */
+static void
+store_batch(struct ap_collector *c)
+{
+    size_t i, ins = 0, nsinks;
+    int r, tries = 0, all_new;
+    struct sink sinks[MAX_SINKS];
+
+    if (c->nev == 0)
+        return;
+    for (;;) {
+        if (ap_store_put_events_new != NULL) {
+            r = ap_store_put_events_new(c->o.store, c->evs, c->nev,
+                                        c->is_new);
+            for (i = 0, ins = 0; r == 0 && i < c->nev; i++)
+                ins += c->is_new[i] != 0;
+        } else {
+            r = ap_store_put_events(c->o.store, c->evs, c->nev, &ins);
+            /* all new, none new, or (rarely: resends) unknown mix */
+            all_new = ins > 0;
+            memset(c->is_new, all_new, c->nev);
+        }
+        if (r == 0)
+            break;
+        c->store_errors++;
+        if (tries++ % 10 == 0)
+            ap_log_error("storing %zu events failed: %s; retrying", c->nev,
+                         ap_strerror(r));
+        if (c->stop && tries > 3) {
+            ap_log_error("shutting down: %zu events not stored (native "
+                         "sensors resend them: they were not acked)",
+                         c->nev);
+            goto out;
+        }
+        sleep(1);
+    }
+    pthread_mutex_lock(&c->smu);
+    for (i = 0; i < c->nev; i++) {
+        struct chan_stats *s = &c->ch[c->evch[i]];
+        if (c->is_new[i])
+            s->stored++;
+        else
+            s->duplicates++;
+    }
+    c->batches++;
+    pthread_mutex_unlock(&c->smu);
+    if (ap_store_put_events_new == NULL && ins > 0 && ins < c->nev)
+        ap_log_debug("batch of %zu with %zu duplicates: sinks get all",
+                     c->nev, c->nev - ins);
+    pthread_mutex_lock(&c->mu);
+    nsinks = c->nsinks;
+    memcpy(sinks, c->sinks, sizeof(sinks));
+    pthread_mutex_unlock(&c->mu);
+    for (i = 0; i < c->nev; i++) {
+        const json_t *seq;
+        size_t k;
+        if (c->is_new[i])
+            for (k = 0; k < nsinks; k++)
+                sinks[k].fn(sinks[k].ctx, c->evs[i]);
+        if ((seq = json_object_get(c->evs[i], "seq")) != NULL)
+            ack_seq(c, json_string_value(json_object_get(c->evs[i],
+                                                         "sensor")),
+                    json_integer_value(seq));
+    }
+    if (c->o.ack != NULL)
+        ap_acks_each_changed(c->acks, publish_ack, c);
+out:
+    for (i = 0; i < c->nev; i++)
+        json_decref(c->evs[i]);
+    c->nev = 0;
+}
+
+static void
+parse_error(struct ap_collector *c, const struct item *it, size_t slot,
+            const char *why)
+{
+    struct chan_stats *s = &c->ch[slot];
+    json_t *o;
+    int r;
+
+    r = ap_store_put_raw(c->o.store, it->rx_us, it->channel, it->ident,
+                         it->payload, it->len, why);
+    if (r != 0)
+        ap_log_error("cannot keep raw payload from %s on %s: %s", it->ident,
+                     it->channel, ap_strerror(r));
+    pthread_mutex_lock(&c->smu);
+    s->parse_errors++;
+    if (it->rx_us - s->last_err_log >= ERR_LOG_EVERY_US) {
+        ap_log_warn("channel %s from %s: payload kept raw: %s (%lld more "
+                    "since the last message)",
+                    it->channel, it->ident, why, s->err_unlogged);
+        s->last_err_log = it->rx_us;
+        s->err_unlogged = 0;
+    } else {
+        s->err_unlogged++;
+    }
+    pthread_mutex_unlock(&c->smu);
+    /* a refused native event is durable (raw): ack its seq if readable */
+    if (strcmp(it->channel, "apiary.events") == 0 &&
+        (o = json_loadb((const char *)it->payload, it->len, 0, NULL)) !=
+            NULL) {
+        json_t *seq = json_object_get(o, "seq");
+        if (json_is_integer(seq)) {
+            ack_seq(c, it->ident, json_integer_value(seq));
+            if (c->o.ack != NULL)
+                ap_acks_each_changed(c->acks, publish_ack, c);
+        }
+        json_decref(o);
+    }
+}
+
+static void
+process_item(struct ap_collector *c, const struct item *it)
+{
+    struct ap_adapt_in in;
+    char err[512], ts[40];
+    json_t *out, *ev;
+    size_t slot, i;
+    int r;
+
+    pthread_mutex_lock(&c->smu);
+    slot = chan_slot(c, it->channel);
+    c->ch[slot].received++;
+    pthread_mutex_unlock(&c->smu);
+    memset(&in, 0, sizeof(in));
+    in.channel = it->channel;
+    in.ident = it->ident;
+    in.payload = it->payload;
+    in.len = it->len;
+    in.rx_us = it->rx_us;
+    in.files_dir = c->files_dir;
+    err[0] = '\0';
+    if ((r = ap_adapt(&in, &out, err, sizeof(err))) != 0) {
+        parse_error(c, it, slot, err[0] ? err : ap_strerror(r));
+        return;
+    }
+    ap_format_time_us(it->rx_us, ts, sizeof(ts));
+    json_array_foreach(out, i, ev)
+    {
+        if (c->nev == c->cap && batch_grow(c) != 0) {
+            ap_log_error("out of memory: storing the batch early");
+            store_batch(c);
+            if (c->nev == c->cap)
+                break;
+        }
+        if (json_object_set_new(ev, "rx_ts", json_string(ts)) != 0 ||
+            ap_geo_enrich(c->o.geo, ev) != 0)
+            ap_log_warn("out of memory enriching an event");
+        c->evs[c->nev] = json_incref(ev);
+        c->evch[c->nev] = (uint16_t)slot;
+        c->nev++;
+        if (c->nev >= c->o.batch_max)
+            store_batch(c);
+    }
+    pthread_mutex_lock(&c->smu);
+    c->ch[slot].events += (long long)json_array_size(out);
+    pthread_mutex_unlock(&c->smu);
+    json_decref(out);
+}
+
+/* Re-ingest a spill file, then delete it. */
+static void
+replay(struct ap_collector *c, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    uint32_t h[3];
+    int64_t rx;
+    struct item *it;
+    long long n = 0;
+
+    if (f == NULL)
+        return;
+    ap_log_info("re-ingesting spilled payloads from %s", path);
+    while (fread(h, sizeof(h), 1, f) == 1 && fread(&rx, sizeof(rx), 1, f) == 1) {
+        if (h[0] > 255 || h[1] > 255 || h[2] > AP_LIMIT_HPF_MSG)
+            break;
+        if ((it = malloc(sizeof(*it) + h[0] + h[1] + 2 + h[2])) == NULL)
+            break;
+        it->ident = (char *)(it + 1);
+        it->channel = it->ident + h[0] + 1;
+        it->payload = (uint8_t *)it->channel + h[1] + 1;
+        it->len = h[2];
+        it->rx_us = rx;
+        if (fread(it->ident, 1, h[0], f) != h[0] ||
+            fread(it->channel, 1, h[1], f) != h[1] ||
+            (h[2] && fread(it->payload, 1, h[2], f) != h[2])) {
+            free(it);
+            break;
+        }
+        it->ident[h[0]] = '\0';
+        it->channel[h[1]] = '\0';
+        process_item(c, it);
+        free(it);
+        n++;
+    }
+    store_batch(c);
+    fclose(f);
+    unlink(path);
+    ap_log_info("re-ingested %lld spilled payloads", n);
+}
+
+static void *
+writer(void *arg)
+{
+    struct ap_collector *c = arg;
+    struct item *list, *it, *next;
+    unsigned long long n, replayed;
+    char rp[4200];
+
+    if (c->spill_path != NULL) {
+        /* left over from a crash */
+        snprintf(rp, sizeof(rp), "%s.replay", c->spill_path);
+        replay(c, rp);
+        if (access(c->spill_path, F_OK) == 0 &&
+            rename(c->spill_path, rp) == 0)
+            replay(c, rp);
+    }
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (c->head == NULL && c->spill_pending == 0 && !c->stop)
+            pthread_cond_wait(&c->work, &c->mu);
+        if (c->head == NULL && c->spill_pending > 0) {
+            /* the queue drained: take the spill file as it is */
+            replayed = c->spill_pending;
+            c->spill_pending = 0;
+            if (c->spill != NULL)
+                fclose(c->spill);
+            c->spill = NULL;
+            snprintf(rp, sizeof(rp), "%s.replay", c->spill_path);
+            rename(c->spill_path, rp);
+            pthread_mutex_unlock(&c->mu);
+            replay(c, rp);
+            pthread_mutex_lock(&c->mu);
+            c->done += replayed;
+            pthread_cond_broadcast(&c->idle);
+            continue;
+        }
+        if (c->head == NULL && c->stop)
+            break;
+        /* take everything queued: group commit */
+        list = c->head;
+        c->head = c->tail = NULL;
+        n = c->qitems;
+        c->qitems = 0;
+        c->qbytes = 0;
+        pthread_mutex_unlock(&c->mu);
+        for (it = list; it; it = next) {
+            next = it->next;
+            process_item(c, it);
+            item_free(it);
+        }
+        store_batch(c);
+        pthread_mutex_lock(&c->mu);
+        c->done += n;
+        pthread_cond_broadcast(&c->idle);
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
+}
+
+int
+ap_collector_new(const struct ap_collector_opts *o, struct ap_collector **out)
+{
+    struct ap_collector *c;
+
+    if (o->store == NULL)
+        return AP_EINVAL;
+    if ((c = calloc(1, sizeof(*c))) == NULL)
+        return AP_ENOMEM;
+    c->o = *o;
+    if (c->o.batch_max == 0)
+        c->o.batch_max = 2000;
+    if (c->o.queue_bytes == 0)
+        c->o.queue_bytes = AP_LIMIT_COLLECTOR_QUEUE_BYTES;
+    if (c->o.queue_items == 0)
+        c->o.queue_items = AP_LIMIT_COLLECTOR_QUEUE_ITEMS;
+    snprintf(c->ch[MAX_CHANNELS].name, sizeof(c->ch[0].name), "(other)");
+    if ((o->files_dir && (c->files_dir = strdup(o->files_dir)) == NULL) ||
+        (o->spill_path && (c->spill_path = strdup(o->spill_path)) == NULL) ||
+        (c->acks = ap_acks_new()) == NULL || batch_grow(c) != 0)
+        goto fail;
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_mutex_init(&c->smu, NULL);
+    pthread_cond_init(&c->work, NULL);
+    pthread_cond_init(&c->idle, NULL);
+    if (pthread_create(&c->th, NULL, writer, c) != 0) {
+        pthread_mutex_destroy(&c->mu);
+        pthread_mutex_destroy(&c->smu);
+        pthread_cond_destroy(&c->work);
+        pthread_cond_destroy(&c->idle);
+        goto fail;
+    }
+    c->started = 1;
+    *out = c;
+    return 0;
+fail:
+    ap_acks_free(c->acks);
+    free(c->evs);
+    free(c->is_new);
+    free(c->evch);
+    free(c->files_dir);
+    free(c->spill_path);
+    free(c);
+    return AP_ENOMEM;
+}
+
+void
+ap_collector_flush(struct ap_collector *c)
+{
+    unsigned long long target;
+
+    pthread_mutex_lock(&c->mu);
+    target = c->submitted;
+    pthread_cond_signal(&c->work);
+    while (c->done < target)
+        pthread_cond_wait(&c->idle, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+}
+
+void
+ap_collector_free(struct ap_collector *c)
+{
+    if (c == NULL)
+        return;
+    ap_collector_flush(c);
+    pthread_mutex_lock(&c->mu);
+    c->stop = 1;
+    pthread_cond_signal(&c->work);
+    pthread_mutex_unlock(&c->mu);
+    pthread_join(c->th, NULL);
+    if (c->spill)
+        fclose(c->spill);
+    pthread_mutex_destroy(&c->mu);
+    pthread_mutex_destroy(&c->smu);
+    pthread_cond_destroy(&c->work);
+    pthread_cond_destroy(&c->idle);
+    ap_acks_free(c->acks);
+    free(c->evs);
+    free(c->is_new);
+    free(c->evch);
+    free(c->files_dir);
+    free(c->spill_path);
+    free(c);
+}
+
+json_t *
+ap_collector_stats(struct ap_collector *c)
+{
+    json_t *o = json_object(), *chans = json_object(), *q;
+    size_t i;
+
+    if (o == NULL || chans == NULL) {
+        json_decref(o);
+        json_decref(chans);
+        return NULL;
+    }
+    pthread_mutex_lock(&c->mu);
+    q = json_pack("{sIsIsIsIsIsI}", "items", (json_int_t)c->qitems, "bytes",
+                  (json_int_t)c->qbytes, "submitted",
+                  (json_int_t)c->submitted, "done", (json_int_t)c->done,
+                  "spilled", (json_int_t)c->spilled, "dropped",
+                  (json_int_t)c->dropped);
+    pthread_mutex_unlock(&c->mu);
+    json_object_set_new(o, "queue", q);
+    pthread_mutex_lock(&c->smu);
+    for (i = 0; i <= MAX_CHANNELS; i++) {
+        struct chan_stats *s = &c->ch[i];
+        if (i >= c->nch && i != MAX_CHANNELS)
+            continue;
+        if (i == MAX_CHANNELS && s->received == 0)
+            continue;
+        json_object_set_new(
+            chans, s->name,
+            json_pack("{sIsIsIsIsI}", "received", (json_int_t)s->received,
+                      "events", (json_int_t)s->events, "parse_errors",
+                      (json_int_t)s->parse_errors, "stored",
+                      (json_int_t)s->stored, "duplicates",
+                      (json_int_t)s->duplicates));
+    }
+    json_object_set_new(o, "batches", json_integer(c->batches));
+    json_object_set_new(o, "store_errors", json_integer(c->store_errors));
+    pthread_mutex_unlock(&c->smu);
+    json_object_set_new(o, "channels", chans);
+    return o;
+}
