@@ -105,6 +105,7 @@ start_server(void)
         char *argv[] = {(char *)apiary_bin, "server", "--data-dir", ddir,
                         "--set", "hpfeeds.listen=127.0.0.1:0",
                         "--set", "metrics.listen=127.0.0.1:0",
+                        "--set", "web.listen=127.0.0.1:0",
                         "--port-file", pfile, "--log-level", "warn", NULL};
         server_pid = spawn(argv, 0);
     }
@@ -124,18 +125,11 @@ start_server(void)
 static void
 stop_server(void)
 {
-    char p[128];
-    static const char *files[] = {"server.db", "server.db-wal",
-                                  "server.db-shm", "ports"};
-    size_t i;
+    char *argv[] = {"/bin/rm", "-rf", dir, NULL};
 
     kill(server_pid, SIGTERM);
     waitpid(server_pid, NULL, 0);
-    for (i = 0; i < AP_ARRAY_SIZE(files); i++) {
-        snprintf(p, sizeof(p), "%s/%s", dir, files[i]);
-        unlink(p);
-    }
-    rmdir(dir);
+    run(argv);
 }
 
 static void
