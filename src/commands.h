@@ -30,6 +30,9 @@ int cmd_ident(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 
+/* sensor/sensor.c */
+int cmd_sensor(int argc, char **argv);
+
 int cmd_version(int argc, char **argv);
 
 #endif
