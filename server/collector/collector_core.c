@@ -229,6 +229,20 @@ ap_collector_submit(struct ap_collector *c, const char *ident,
     return r;
 }
 
+int
+ap_collector_submit_wait(struct ap_collector *c, const char *ident,
+                         const char *channel, const void *payload, size_t len,
+                         int64_t rx_us)
+{
+    pthread_mutex_lock(&c->mu);
+    while ((c->qitems >= c->o.queue_items ||
+            c->qbytes + len > c->o.queue_bytes) &&
+           c->qitems > 0)
+        pthread_cond_wait(&c->idle, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+    return ap_collector_submit(c, ident, channel, payload, len, rx_us);
+}
+
 static int
 batch_grow(struct ap_collector *c)
 {
