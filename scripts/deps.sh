@@ -49,6 +49,7 @@ chromium
 rsyslog
 libmaxmind-db-writer-perl
 mmdb-bin
+rsyslog-openssl
 "
 
 pkgs=$BUILD

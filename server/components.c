@@ -5,6 +5,7 @@
 /* Components in start order (stopped in reverse).  One line each; keep the
  * blank comment lines between groups so parallel additions merge. */
 /* store */
+#include "store/store_component.h"
 
 /* broker */
 extern const struct ap_server_component ap_component_hpfeeds;
@@ -15,9 +16,12 @@ extern const struct ap_server_component ap_component_metrics;
 /* web */
 
 /* outputs, alerts */
+extern const struct ap_server_component ap_component_outputs;
+extern const struct ap_server_instance_type ap_output_instance_type;
 
 const struct ap_server_component *const ap_server_components[] = {
     /* store */
+    &ap_store_component,
 
     /* broker */
     &ap_component_hpfeeds,
@@ -28,6 +32,16 @@ const struct ap_server_component *const ap_server_components[] = {
     /* web */
 
     /* outputs, alerts */
+    &ap_component_outputs,
+
+    NULL,
+};
+
+/* Sections with an instance argument ("[output NAME]"), one line each,
+ * grouped like the components above. */
+const struct ap_server_instance_type *const ap_server_instance_types[] = {
+    /* outputs, alerts */
+    &ap_output_instance_type,
 
     NULL,
 };

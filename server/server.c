@@ -98,6 +98,79 @@ ap_server_db_open(const char *data_dir, sqlite3 **out)
     return 0;
 }
 
+/* Instance sections: each "[type NAME]" gets a fresh conf, appended to
+ * srv->instances (conf.c applies the defaults). */
+struct inst_ctx {
+    const struct ap_server_instance_type *type;
+    struct ap_server *srv;
+};
+
+void *
+ap_server_instance_add(struct ap_server *srv,
+                       const struct ap_server_instance_type *type,
+                       const char *name, char *err, size_t errlen)
+{
+    struct ap_server_instance *v;
+    size_t i;
+
+    for (i = 0; i < srv->ninstances; i++)
+        if (srv->instances[i].type == type &&
+            strcmp(srv->instances[i].name, name) == 0) {
+            snprintf(err, errlen, "defined twice");
+            return NULL;
+        }
+    v = realloc(srv->instances, (srv->ninstances + 1) * sizeof(*v));
+    if (v == NULL)
+        return NULL;
+    srv->instances = v;
+    v += srv->ninstances;
+    v->type = type;
+    v->name = strdup(name);
+    v->conf = calloc(1, type->conf_size ? type->conf_size : 1);
+    if (v->name == NULL || v->conf == NULL) {
+        free(v->name);
+        free(v->conf);
+        return NULL;
+    }
+    srv->ninstances++;
+    return v->conf;
+}
+
+static void *
+on_instance(void *arg, const char *name, char *err, size_t errlen)
+{
+    struct inst_ctx *ic = arg;
+
+    return ap_server_instance_add(ic->srv, ic->type, name, err, errlen);
+}
+
+const struct ap_server_instance *
+ap_server_instance_next(const struct ap_server *srv, const char *type,
+                        size_t *it)
+{
+    while (*it < srv->ninstances) {
+        const struct ap_server_instance *in = &srv->instances[(*it)++];
+        if (strcmp(in->type->name, type) == 0)
+            return in;
+    }
+    return NULL;
+}
+
+void
+ap_server_instances_free(struct ap_server *srv)
+{
+    size_t i;
+
+    for (i = 0; i < srv->ninstances; i++) {
+        ap_conf_release(srv->instances[i].type->keywords, srv->instances[i].conf);
+        free(srv->instances[i].conf);
+        free(srv->instances[i].name);
+    }
+    free(srv->instances);
+    srv->instances = NULL;
+    srv->ninstances = 0;
+}
+
 struct sigctx {
     struct ap_server *srv;
     void **confs;
@@ -212,7 +285,8 @@ cmd_server(int argc, char **argv)
     struct sigctx sc;
     const char *cfg = NULL, *data_dir = NULL, *log_level = NULL;
     void **confs = NULL;
-    size_t ncomp = 0, i, started = 0;
+    struct inst_ctx *ictx = NULL;
+    size_t ncomp = 0, ntypes = 0, i, started = 0;
     char err[512];
     int c, dump = 0, rc = 1, lvl;
 
@@ -255,9 +329,12 @@ cmd_server(int argc, char **argv)
 
     while (ap_server_components[ncomp] != NULL)
         ncomp++;
+    while (ap_server_instance_types[ntypes] != NULL)
+        ntypes++;
     confs = calloc(ncomp + 1, sizeof(*confs));
-    secs = calloc(ncomp + 1, sizeof(*secs));
-    if (confs == NULL || secs == NULL)
+    secs = calloc(ncomp + 1 + ntypes, sizeof(*secs));
+    ictx = calloc(ntypes + 1, sizeof(*ictx));
+    if (confs == NULL || secs == NULL || ictx == NULL)
         goto out;
     secs[0] = (struct ap_conf_section){"", server_keywords, &opts, NULL, NULL};
     if (ap_conf_defaults(server_keywords, &opts, err, sizeof(err)) != 0)
@@ -272,10 +349,18 @@ cmd_server(int argc, char **argv)
         secs[i + 1] = (struct ap_conf_section){comp->name, comp->keywords,
                                                confs[i], NULL, NULL};
     }
-    if (cfg && ap_conf_parse_file(cfg, secs, ncomp + 1, err, sizeof(err)) != 0)
+    for (i = 0; i < ntypes; i++) {
+        ictx[i] = (struct inst_ctx){ap_server_instance_types[i], &srv};
+        secs[ncomp + 1 + i] = (struct ap_conf_section){
+            ap_server_instance_types[i]->name,
+            ap_server_instance_types[i]->keywords, NULL, on_instance, &ictx[i]};
+    }
+    if (cfg && ap_conf_parse_file(cfg, secs, ncomp + 1 + ntypes, err,
+                                  sizeof(err)) != 0)
         goto bad;
     for (i = 0; i < sets.n; i++)
-        if (apply_override(sets.v[i], secs, ncomp + 1, err, sizeof(err)) != 0)
+        if (apply_override(sets.v[i], secs, ncomp + 1 + ntypes, err,
+                           sizeof(err)) != 0)
             goto bad;
     if (data_dir) {
         free(opts.data_dir);
@@ -291,6 +376,12 @@ cmd_server(int argc, char **argv)
         for (i = 0; i < ncomp; i++) {
             printf("\n[%s]\n", ap_server_components[i]->name);
             ap_conf_dump(stdout, ap_server_components[i]->keywords, confs[i]);
+        }
+        for (i = 0; i < srv.ninstances; i++) {
+            printf("\n[%s %s]\n", srv.instances[i].type->name,
+                   srv.instances[i].name);
+            ap_conf_dump(stdout, srv.instances[i].type->keywords,
+                         srv.instances[i].conf);
         }
         rc = 0;
         goto out;
@@ -365,6 +456,8 @@ out:
     }
     free(confs);
     free(secs);
+    free(ictx);
+    ap_server_instances_free(&srv);
     ap_conf_release(server_keywords, &opts);
     ap_strlist_free(&sets);
     ap_buf_release(&port_lines);

@@ -30,6 +30,10 @@ struct ap_server {
     struct ap_broker *broker;
     struct ap_store *store;
     struct ap_collector *collector;
+    /* Instance sections ("[output splunk]"), in file order; see
+     * ap_server_instances(). */
+    struct ap_server_instance *instances;
+    size_t ninstances;
 };
 
 struct ap_server_component {
@@ -46,6 +50,38 @@ struct ap_server_component {
 };
 
 extern const struct ap_server_component *const ap_server_components[];
+
+/*
+ * Sections with an instance argument ("[output splunk]", "[alert scan]"):
+ * each occurrence gets its own conf (the table's defaults applied), kept
+ * in file order in srv->instances for the component that owns the type.
+ * Listed in server/components.c next to the components.
+ */
+struct ap_server_instance_type {
+    const char *name;                  /* section name, e.g. "output" */
+    const struct ap_conf_kw *keywords;
+    size_t conf_size;
+};
+extern const struct ap_server_instance_type *const ap_server_instance_types[];
+
+struct ap_server_instance {
+    const struct ap_server_instance_type *type;
+    char *name; /* the argument: "splunk" in [output splunk] */
+    void *conf;
+};
+
+/* The next instance of section type after *it (start with *it = 0);
+ * NULL when there are no more. */
+const struct ap_server_instance *
+ap_server_instance_next(const struct ap_server *srv, const char *type,
+                        size_t *it);
+/* Append an instance (a fresh zeroed conf, returned; NULL with a reason
+ * in err on a duplicate name or ENOMEM), and free them all.  Used by the
+ * config loader and by tools that read the same sections. */
+void *ap_server_instance_add(struct ap_server *srv,
+                             const struct ap_server_instance_type *type,
+                             const char *name, char *err, size_t errlen);
+void ap_server_instances_free(struct ap_server *srv);
 
 /* Record a bound port ("hpfeeds 10000") for --port-file, so tests can
  * start the server on port 0 and find it. */

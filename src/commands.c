@@ -7,6 +7,7 @@
 const struct ap_cmd ap_commands[] = {
     /* server: broker, collector, store, web */
     {"server", cmd_server, "run the server (broker, collector, store, web)"},
+    {"query", cmd_query, "query an event store (count, top, events ...)"},
 
     /* hpfeeds client and idents */
     {"hpfeeds", cmd_hpfeeds, "publish or subscribe from the command line"},
@@ -15,6 +16,7 @@ const struct ap_cmd ap_commands[] = {
     /* sensor, enroll, demo */
 
     /* import, export, correlate */
+    {"relay", cmd_relay, "send canonical events (JSON lines) through configured outputs"},
 
     /* misc */
     {"version", cmd_version, "print the version"},

@@ -17,10 +17,15 @@ extern const struct ap_cmd ap_commands[];
 
 /* server/server.c */
 int cmd_server(int argc, char **argv);
+/* server/store/query_cmd.c */
+int cmd_query(int argc, char **argv);
 
 /* client/hpfeeds_cmd.c, server/broker/ident_cmd.c */
 int cmd_hpfeeds(int argc, char **argv);
 int cmd_ident(int argc, char **argv);
+
+/* server/outputs/relay.c */
+int cmd_relay(int argc, char **argv);
 
 int cmd_version(int argc, char **argv);
 

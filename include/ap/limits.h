@@ -42,4 +42,10 @@
 #define AP_LIMIT_COLLECTOR_QUEUE_BYTES (256u * 1024u * 1024u)
 #define AP_LIMIT_COLLECTOR_QUEUE_ITEMS 200000u
 
+/* Outputs and alerts (server/outputs, server/alerts): one formatted
+ * record, an output's default queue, and one alert's JSON. */
+#define AP_LIMIT_OUTPUT_RECORD (1024u * 1024u)
+#define AP_LIMIT_OUTPUT_QUEUE_BYTES (64u * 1024u * 1024u)
+#define AP_LIMIT_ALERT_JSON (256u * 1024u)
+
 #endif

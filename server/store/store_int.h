@@ -1,0 +1,166 @@
+/*
+ * Inside the event store: the engine vtable and the few types shared by
+ * the generic code (store.c, store_query.c, ...) and the two engines
+ * (store_sqlite.c, store_pg.c).
+ *
+ * The split: engines only move bytes (connect, DDL, run one statement with
+ * typed parameters, run one statement over many parameter rows).  Every
+ * piece of SQL that is the same in both dialects, and all the logic
+ * (filters, rollups, sessions, retention), lives once in the generic code.
+ * SQL is written with '?' placeholders; the PostgreSQL engine rewrites
+ * them to $1, $2 ... when it prepares a statement.
+ */
+#ifndef AP_STORE_INT_H
+#define AP_STORE_INT_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "store.h"
+
+enum sq_type { SQ_NULL, SQ_INT, SQ_TEXT, SQ_BLOB };
+
+/* A parameter or a result column.  s/n for TEXT and BLOB (TEXT is also
+ * NUL-terminated in results), i for INT. */
+struct sq_val {
+    enum sq_type t;
+    long long i;
+    const char *s;
+    size_t n;
+};
+
+static inline struct sq_val
+sq_int(long long v)
+{
+    struct sq_val x = {SQ_INT, v, NULL, 0};
+    return x;
+}
+
+static inline struct sq_val
+sq_text(const char *s)
+{
+    struct sq_val x = {s ? SQ_TEXT : SQ_NULL, 0, s, 0};
+    return x;
+}
+
+static inline struct sq_val
+sq_null(void)
+{
+    struct sq_val x = {SQ_NULL, 0, NULL, 0};
+    return x;
+}
+
+/* One result row; return 0 to continue or a negative code to stop. */
+typedef int (*sq_row_fn)(void *ctx, const struct sq_val *cols, int ncols);
+
+struct ap_store_engine {
+    const char *name;
+    /* Open one connection.  writer: the connection that ingests. */
+    int (*connect)(const char *url, int writer, void **conn, char *err,
+                   size_t errlen);
+    void (*disconnect)(void *conn);
+    /* Create tables and indexes if missing (idempotent). */
+    int (*schema)(void *conn, char *err, size_t errlen);
+    /* Run one statement; fn (may be NULL) gets each row.  Returns the
+     * number of rows an INSERT/UPDATE/DELETE changed (0 for a query), or
+     * a negative code.  Engines cache the prepared statement by its text
+     * (a bounded cache), so the set of distinct texts must stay small. */
+    int (*exec)(void *conn, const char *sql, const struct sq_val *params,
+                size_t nparams, sq_row_fn fn, void *ctx);
+    /* Run one statement once per row of params (nrows x nparams values).
+     * changed (may be NULL) receives, per row, the rows it affected. */
+    int (*exec_many)(void *conn, const char *sql, const struct sq_val *params,
+                     size_t nparams, size_t nrows, unsigned char *changed);
+    /* Bytes the event data takes on disk (retention by size). */
+    int (*size)(void *conn, long long *out);
+    /* Tests: the prefix that turns a query into its plan, and a statement
+     * run first (PostgreSQL: forbid sequential scans, so a plan shows
+     * whether an index *can* serve the query even on a tiny table). */
+    const char *explain_prefix, *explain_setup;
+};
+
+extern const struct ap_store_engine ap_store_sqlite_engine;
+extern const struct ap_store_engine ap_store_pg_engine;
+
+/* A pooled reader connection, handed out to one thread at a time. */
+struct st_conn {
+    void *c;
+    struct st_conn *next;
+};
+
+struct ap_store {
+    const struct ap_store_engine *eng;
+    char *url;
+    pthread_mutex_t wlock; /* the one writer */
+    void *writer;
+    pthread_mutex_t plock; /* reader pool */
+    pthread_cond_t pcond;
+    struct st_conn *idle;
+    size_t nreaders, maxreaders;
+    /* Tests only (ap_store_explain): collect plans instead of rows. */
+    json_t *explain;
+    /* Statistics (under wlock). */
+    long long duplicates, inserted, rejected, retention_deleted;
+};
+
+/* Run fn inside one transaction on the writer connection (holds wlock). */
+int st_write_txn(struct ap_store *st, int (*fn)(struct ap_store *, void *),
+                 void *arg);
+
+/* Borrow a reader connection (blocking while all maxreaders are busy). */
+int st_reader_get(struct ap_store *st, struct st_conn **out);
+void st_reader_put(struct ap_store *st, struct st_conn *c);
+
+/* Microseconds per rollup bucket (one hour). */
+#define ST_HOUR_US 3600000000LL
+
+/* Rows per exec_many call and per write transaction. */
+#define ST_BATCH_MAX 5000
+
+/*
+ * The columns an event is stored under, pulled out of its JSON once.
+ * Strings borrow from the json_t (or from buf for the serialized JSON).
+ */
+struct st_row {
+    const char *id, *sensor, *honeypot, *type, *session, *src_ip, *dst_ip,
+        *transport, *protocol, *src_country, *username, *password, *command,
+        *url, *sha256, *signature, *filename;
+    long long ts, rx_ts, src_port, dst_port, src_asn, size;
+    int success; /* login: 1/0, -1 if absent */
+    char *json;  /* owned: compact serialization */
+    /* Integer dimensions as text, for the rollup's value column. */
+    char dst_port_s[24], src_asn_s[24];
+};
+
+/* Fill r from ev.  AP_EINVAL (with a reason) if id/ts/type are missing. */
+int st_row_from_event(const json_t *ev, struct st_row *r, const char **why);
+void st_row_release(struct st_row *r);
+
+/*
+ * Store rows[0..n) through the writer connection: insert the events
+ * (duplicates ignored), then the rollups, sessions and files of the rows
+ * that were new.  The caller holds wlock and has begun a transaction.
+ */
+int st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
+                  size_t *inserted);
+
+/* Rollup dimensions (the "dim" column of the rollup table). */
+struct st_dim {
+    const char *name; /* as in ap_store_top */
+    const char *col;  /* events column (value) */
+    const char *col2; /* second column (credential pair), or NULL */
+    int is_int;       /* value is an integer (dst_port, src_asn) */
+    int id;           /* rollup dim id; 0 = the all-events counter */
+};
+extern const struct st_dim st_dims[];
+extern const size_t st_ndims;
+const struct st_dim *st_dim_find(const char *name);
+
+/* Error message helpers used by both engines. */
+void st_errf(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+#endif

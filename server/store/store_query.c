@@ -1,0 +1,549 @@
+/*
+ * The dashboard queries: events, count, top, timeseries.  SQL text is
+ * built from fixed fragments only (column names come from the filter
+ * table below, never from input); every value is a bound parameter.
+ *
+ * When the filter is a time range only (the dashboard's "last 24 h"), the
+ * answer comes from the hourly rollup for the whole hours inside the
+ * range plus the events index for the partial hours at both edges, so
+ * the cost does not grow with the number of events stored.  Any other
+ * filter goes to the events table through the (column, ts) index of one
+ * of its terms.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ap/buf.h"
+#include "ap/err.h"
+#include "ap/util.h"
+#include "store_query.h"
+#include "ap/common.h"
+
+int
+qb_init(struct qb *q, const char *head)
+{
+    q->np = 0;
+    ap_buf_init(&q->sql, 16384);
+    return ap_buf_puts(&q->sql, head);
+}
+
+void
+qb_release(struct qb *q)
+{
+    ap_buf_release(&q->sql);
+}
+
+int
+qb_add(struct qb *q, const char *frag, struct sq_val v)
+{
+    if (q->np >= QB_MAX_PARAMS)
+        return AP_ETOOBIG;
+    q->p[q->np++] = v;
+    return ap_buf_puts(&q->sql, frag);
+}
+
+int
+qb_sql(struct qb *q, const char *frag)
+{
+    return ap_buf_puts(&q->sql, frag);
+}
+
+const char *
+qb_text(struct qb *q)
+{
+    return ap_buf_cstr(&q->sql);
+}
+
+int
+st_filter_time_only(const struct ap_filter *f)
+{
+    return f->sensor == NULL && f->honeypot == NULL && f->type == NULL &&
+           f->session == NULL && f->src_ip == NULL && f->src_country == NULL &&
+           f->protocol == NULL && f->username == NULL && f->password == NULL &&
+           f->command == NULL && f->url == NULL && f->sha256 == NULL &&
+           f->dst_port == 0 && f->src_asn == 0;
+}
+
+int
+qb_filter(struct qb *q, const struct ap_filter *f)
+{
+    static const struct {
+        const char *frag;
+        size_t off;
+    } strs[] = {
+        {" AND sensor = ?", offsetof(struct ap_filter, sensor)},
+        {" AND honeypot = ?", offsetof(struct ap_filter, honeypot)},
+        {" AND type = ?", offsetof(struct ap_filter, type)},
+        {" AND session = ?", offsetof(struct ap_filter, session)},
+        {" AND src_ip = ?", offsetof(struct ap_filter, src_ip)},
+        {" AND src_country = ?", offsetof(struct ap_filter, src_country)},
+        {" AND protocol = ?", offsetof(struct ap_filter, protocol)},
+        {" AND username = ?", offsetof(struct ap_filter, username)},
+        {" AND password = ?", offsetof(struct ap_filter, password)},
+        {" AND command = ?", offsetof(struct ap_filter, command)},
+        {" AND url = ?", offsetof(struct ap_filter, url)},
+        {" AND sha256 = ?", offsetof(struct ap_filter, sha256)},
+    };
+    const char *s;
+    size_t i;
+    int rc = 0;
+
+    for (i = 0; i < AP_ARRAY_SIZE(strs) && rc == 0; i++) {
+        memcpy(&s, (const char *)f + strs[i].off, sizeof(s));
+        if (s != NULL)
+            rc = qb_add(q, strs[i].frag, sq_text(s));
+    }
+    if (rc == 0 && f->dst_port != 0)
+        rc = qb_add(q, " AND dst_port = ?", sq_int(f->dst_port));
+    if (rc == 0 && f->src_asn != 0)
+        rc = qb_add(q, " AND src_asn = ?", sq_int(f->src_asn));
+    if (rc == 0 && f->since_us != 0)
+        rc = qb_add(q, " AND ts >= ?", sq_int(f->since_us));
+    if (rc == 0 && f->until_us != 0)
+        rc = qb_add(q, " AND ts < ?", sq_int(f->until_us));
+    return rc;
+}
+
+/* Split [since, until) into the whole hours [*h1, *h2) and two edges. */
+void
+st_split_hours(const struct ap_filter *f, struct st_span *s)
+{
+    long long since = f->since_us > 0 ? f->since_us : 0;
+    long long until = f->until_us > 0 ? f->until_us : LLONG_MAX;
+
+    s->h1 = (since + ST_HOUR_US - 1) / ST_HOUR_US;
+    s->h2 = until == LLONG_MAX ? LLONG_MAX / ST_HOUR_US : until / ST_HOUR_US;
+    if (s->h1 >= s->h2) {
+        /* No whole hour inside: everything is one edge. */
+        s->h1 = s->h2 = 0;
+        s->e1a = since;
+        s->e1b = until;
+        s->e2a = s->e2b = 0;
+        return;
+    }
+    s->e1a = since;
+    s->e1b = s->h1 * ST_HOUR_US;
+    s->e2a = until == LLONG_MAX ? 0 : s->h2 * ST_HOUR_US;
+    s->e2b = until == LLONG_MAX ? 0 : until;
+}
+
+/* Explain mode: every text column of every plan row becomes a line. */
+static int
+plan_row(void *ctx, const struct sq_val *c, int n)
+{
+    json_t *lines = ctx;
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (c[i].t == SQ_TEXT)
+            json_array_append_new(lines, json_stringn(c[i].s, c[i].n));
+    return 0;
+}
+
+static int
+explain(struct ap_store *st, struct st_conn *c, struct qb *q, const char *sql)
+{
+    struct ap_buf b;
+    int rc;
+
+    if (st->eng->explain_setup != NULL)
+        st->eng->exec(c->c, st->eng->explain_setup, NULL, 0, NULL, NULL);
+    ap_buf_init(&b, 64 * 1024);
+    rc = ap_buf_puts(&b, st->eng->explain_prefix);
+    if (rc == 0)
+        rc = ap_buf_puts(&b, sql);
+    if (rc == 0 && ap_buf_cstr(&b) == NULL)
+        rc = AP_ENOMEM;
+    if (rc == 0) {
+        json_array_append_new(st->explain, json_string(sql));
+        rc = st->eng->exec(c->c, (const char *)ap_buf_data(&b), q->p, q->np,
+                           plan_row, st->explain);
+    }
+    ap_buf_release(&b);
+    return rc;
+}
+
+int
+st_run(struct ap_store *st, struct qb *q, sq_row_fn fn, void *ctx)
+{
+    struct st_conn *c;
+    const char *sql;
+    int rc;
+
+    if ((sql = qb_text(q)) == NULL)
+        return AP_ETOOBIG;
+    if ((rc = st_reader_get(st, &c)) != 0)
+        return rc;
+    if (st->explain != NULL)
+        rc = explain(st, c, q, sql);
+    else
+        rc = st->eng->exec(c->c, sql, q->p, q->np, fn, ctx);
+    st_reader_put(st, c);
+    return rc < 0 ? rc : 0;
+}
+
+int
+ap_store_explain(struct ap_store *st, json_t *lines)
+{
+    st->explain = lines;
+    return 0;
+}
+
+size_t
+st_clamp_limit(size_t limit)
+{
+    if (limit == 0)
+        return 100;
+    return AP_MIN(limit, (size_t)AP_STORE_MAX_LIMIT);
+}
+
+/* ---- events ----------------------------------------------------------- */
+
+static int
+json_row(void *ctx, const struct sq_val *c, int n)
+{
+    json_t *arr = ctx, *ev;
+
+    if (n < 1 || c[0].t != SQ_TEXT)
+        return AP_EDB;
+    ev = json_loadb(c[0].s, c[0].n, JSON_ALLOW_NUL, NULL);
+    if (ev == NULL)
+        return AP_EDB;
+    return json_array_append_new(arr, ev) == 0 ? 0 : AP_ENOMEM;
+}
+
+int
+st_events_where(struct ap_store *st, struct qb *q, size_t limit,
+                size_t offset, int ascending, json_t **out)
+{
+    json_t *arr;
+    int rc;
+
+    if (offset > AP_STORE_MAX_OFFSET)
+        return AP_EINVAL;
+    if ((rc = qb_sql(q, ascending ? " ORDER BY ts, rid" :
+                                    " ORDER BY ts DESC, rid DESC")) != 0 ||
+        (rc = qb_add(q, " LIMIT ?", sq_int((long long)st_clamp_limit(limit)))) != 0 ||
+        (rc = qb_add(q, " OFFSET ?", sq_int((long long)offset))) != 0)
+        return rc;
+    if ((arr = json_array()) == NULL)
+        return AP_ENOMEM;
+    if ((rc = st_run(st, q, json_row, arr)) != 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}
+
+int
+ap_store_events(struct ap_store *st, const struct ap_filter *f, size_t limit,
+                size_t offset, int ascending, json_t **out)
+{
+    struct qb q;
+    int rc;
+
+    if ((rc = qb_init(&q, "SELECT json FROM events WHERE 1 = 1")) == 0 &&
+        (rc = qb_filter(&q, f)) == 0)
+        rc = st_events_where(st, &q, limit, offset, ascending, out);
+    qb_release(&q);
+    return rc;
+}
+
+/* ---- count -------------------------------------------------------------- */
+
+static int
+int_row(void *ctx, const struct sq_val *c, int n)
+{
+    if (n < 1)
+        return AP_EDB;
+    *(long long *)ctx = c[0].t == SQ_INT ? c[0].i : 0;
+    return 0;
+}
+
+int
+ap_store_count(struct ap_store *st, const struct ap_filter *f,
+               long long *out)
+{
+    struct st_span s;
+    long long v = 0;
+    struct qb q;
+    int rc;
+
+    if (st_filter_time_only(f)) {
+        st_split_hours(f, &s);
+        rc = qb_init(&q, "SELECT CAST((SELECT COALESCE(SUM(n), 0) FROM rollup "
+                         "WHERE dim = 0");
+        if (rc == 0)
+            rc = qb_add(&q, " AND hour >= ?", sq_int(s.h1));
+        if (rc == 0)
+            rc = qb_add(&q, " AND hour < ?) + (SELECT COUNT(*) FROM events "
+                            "WHERE ts >= ?", sq_int(s.h2));
+        if (rc == 0)
+            rc = qb_add(&q, "", sq_int(s.e1a));
+        if (rc == 0)
+            rc = qb_add(&q, " AND ts < ?) + (SELECT COUNT(*) FROM events "
+                            "WHERE ts >= ?", sq_int(s.e1b));
+        if (rc == 0)
+            rc = qb_add(&q, "", sq_int(s.e2a));
+        if (rc == 0)
+            rc = qb_add(&q, " AND ts < ?) AS BIGINT)", sq_int(s.e2b));
+    } else {
+        rc = qb_init(&q, "SELECT COUNT(*) FROM events WHERE 1 = 1");
+        if (rc == 0)
+            rc = qb_filter(&q, f);
+    }
+    if (rc == 0)
+        rc = st_run(st, &q, int_row, &v);
+    qb_release(&q);
+    if (rc == 0)
+        *out = v;
+    return rc;
+}
+
+/* ---- top ---------------------------------------------------------------- */
+
+struct top_ctx {
+    const struct st_dim *d;
+    json_t *arr;
+};
+
+static int
+top_row(void *ctx, const struct sq_val *c, int n)
+{
+    struct top_ctx *t = ctx;
+    json_t *o, *v;
+    char *end;
+
+    if (n < 3)
+        return AP_EDB;
+    if (t->d->is_int)
+        v = json_integer(c[0].t == SQ_INT ? c[0].i
+                                          : strtoll(c[0].s ? c[0].s : "0",
+                                                    &end, 10));
+    else if (t->d->col2 != NULL)
+        v = json_sprintf("%s:%s", c[0].s ? c[0].s : "", c[1].s ? c[1].s : "");
+    else
+        v = json_stringn(c[0].s ? c[0].s : "", c[0].n);
+    if ((o = json_object()) == NULL || v == NULL) {
+        json_decref(o);
+        json_decref(v);
+        return AP_ENOMEM;
+    }
+    json_object_set_new(o, "value", v);
+    if (t->d->col2 != NULL) {
+        json_object_set_new(o, "username", json_stringn(c[0].s ? c[0].s : "",
+                                                        c[0].n));
+        json_object_set_new(o, "password", json_stringn(c[1].s ? c[1].s : "",
+                                                        c[1].n));
+    }
+    json_object_set_new(o, "count", json_integer(c[2].i));
+    return json_array_append_new(t->arr, o) == 0 ? 0 : AP_ENOMEM;
+}
+
+/* "CAST(col AS TEXT), COALESCE(col2, '')" for one dimension. */
+static int
+qb_dim_cols(struct qb *q, const struct st_dim *d)
+{
+    int rc;
+
+    rc = qb_sql(q, "CAST(");
+    if (rc == 0)
+        rc = qb_sql(q, d->col);
+    if (rc == 0)
+        rc = qb_sql(q, " AS TEXT), ");
+    if (rc == 0 && d->col2) {
+        rc = qb_sql(q, "COALESCE(");
+        if (rc == 0)
+            rc = qb_sql(q, d->col2);
+        if (rc == 0)
+            rc = qb_sql(q, ", '')");
+    } else if (rc == 0) {
+        rc = qb_sql(q, "''");
+    }
+    return rc;
+}
+
+static int
+qb_edge(struct qb *q, const struct st_dim *d, long long a, long long b)
+{
+    int rc;
+
+    rc = qb_sql(q, " UNION ALL SELECT ");
+    if (rc == 0)
+        rc = qb_dim_cols(q, d);
+    if (rc == 0)
+        rc = qb_add(q, ", 1 FROM events WHERE ts >= ?", sq_int(a));
+    if (rc == 0)
+        rc = qb_add(q, " AND ts < ?", sq_int(b));
+    if (rc == 0)
+        rc = qb_sql(q, " AND ");
+    if (rc == 0)
+        rc = qb_sql(q, d->col);
+    if (rc == 0)
+        rc = qb_sql(q, " IS NOT NULL");
+    return rc;
+}
+
+int
+ap_store_top(struct ap_store *st, const char *dim, const struct ap_filter *f,
+             size_t limit, json_t **out)
+{
+    struct top_ctx t;
+    struct st_span s;
+    struct qb q;
+    int rc;
+
+    if ((t.d = st_dim_find(dim)) == NULL)
+        return AP_EINVAL;
+    if (st_filter_time_only(f)) {
+        st_split_hours(f, &s);
+        rc = qb_init(&q, "SELECT v, v2, CAST(SUM(c) AS BIGINT) AS cnt FROM ("
+                         "SELECT value AS v, value2 AS v2, n AS c FROM rollup "
+                         "WHERE dim = ?");
+        /* qb_init wrote SQL only; the first parameter goes in now. */
+        if (rc == 0 && q.np < QB_MAX_PARAMS)
+            q.p[q.np++] = sq_int(t.d->id);
+        if (rc == 0)
+            rc = qb_add(&q, " AND hour >= ?", sq_int(s.h1));
+        if (rc == 0)
+            rc = qb_add(&q, " AND hour < ?", sq_int(s.h2));
+        if (rc == 0)
+            rc = qb_edge(&q, t.d, s.e1a, s.e1b);
+        if (rc == 0)
+            rc = qb_edge(&q, t.d, s.e2a, s.e2b);
+        if (rc == 0)
+            rc = qb_sql(&q, ") t GROUP BY v, v2 ORDER BY cnt DESC, v, v2");
+    } else {
+        rc = qb_init(&q, "SELECT ");
+        if (rc == 0)
+            rc = qb_dim_cols(&q, t.d);
+        if (rc == 0)
+            rc = qb_sql(&q, ", COUNT(*) AS cnt FROM events WHERE ");
+        if (rc == 0)
+            rc = qb_sql(&q, t.d->col);
+        if (rc == 0)
+            rc = qb_sql(&q, " IS NOT NULL");
+        if (rc == 0)
+            rc = qb_filter(&q, f);
+        if (rc == 0)
+            rc = qb_sql(&q, " GROUP BY 1, 2 ORDER BY cnt DESC, 1, 2");
+    }
+    if (rc == 0)
+        rc = qb_add(&q, " LIMIT ?", sq_int((long long)st_clamp_limit(limit)));
+    if (rc == 0 && (t.arr = json_array()) == NULL)
+        rc = AP_ENOMEM;
+    if (rc == 0 && (rc = st_run(st, &q, top_row, &t)) != 0)
+        json_decref(t.arr);
+    qb_release(&q);
+    if (rc == 0)
+        *out = t.arr;
+    return rc;
+}
+
+/* ---- timeseries --------------------------------------------------------- */
+
+struct ts_ctx {
+    long long bucket, first, nb;
+    long long *counts;
+};
+
+static int
+ts_row(void *ctx, const struct sq_val *c, int n)
+{
+    struct ts_ctx *t = ctx;
+    long long i;
+
+    if (n < 2)
+        return AP_EDB;
+    i = c[0].i - t->first;
+    if (i >= 0 && i < t->nb)
+        t->counts[i] += c[1].i;
+    return 0;
+}
+
+int
+ap_store_timeseries(struct ap_store *st, const struct ap_filter *f,
+                    int64_t bucket_us, json_t **out)
+{
+    struct ap_filter g = *f;
+    struct ts_ctx t = {0, 0, 0, NULL};
+    struct st_span s;
+    char iso[40];
+    json_t *arr = NULL, *o;
+    struct qb q;
+    long long i;
+    int rc;
+
+    if (bucket_us < 1000000)
+        return AP_EINVAL;
+    if (g.until_us == 0)
+        g.until_us = ap_now_us();
+    if (g.since_us == 0)
+        g.since_us = g.until_us - 24 * ST_HOUR_US;
+    if (g.until_us <= g.since_us)
+        return AP_EINVAL;
+    t.bucket = bucket_us;
+    t.first = g.since_us / bucket_us;
+    t.nb = (g.until_us - 1) / bucket_us - t.first + 1;
+    if (t.nb > AP_STORE_MAX_BUCKETS)
+        return AP_ETOOBIG;
+    if ((t.counts = calloc((size_t)t.nb, sizeof(*t.counts))) == NULL)
+        return AP_ENOMEM;
+    if (st_filter_time_only(&g) && bucket_us % ST_HOUR_US == 0) {
+        st_split_hours(&g, &s);
+        rc = qb_init(&q, "SELECT b, CAST(SUM(c) AS BIGINT) FROM ("
+                         "SELECT (hour * 3600000000) / ? AS b, n AS c "
+                         "FROM rollup WHERE dim = 0");
+        if (rc == 0 && q.np < QB_MAX_PARAMS)
+            q.p[q.np++] = sq_int(bucket_us);
+        if (rc == 0)
+            rc = qb_add(&q, " AND hour >= ?", sq_int(s.h1));
+        if (rc == 0)
+            rc = qb_add(&q, " AND hour < ?", sq_int(s.h2));
+        if (rc == 0)
+            rc = qb_add(&q, " UNION ALL SELECT ts / ?, 1 FROM events",
+                        sq_int(bucket_us));
+        if (rc == 0)
+            rc = qb_add(&q, " WHERE ts >= ?", sq_int(s.e1a));
+        if (rc == 0)
+            rc = qb_add(&q, " AND ts < ?", sq_int(s.e1b));
+        if (rc == 0)
+            rc = qb_add(&q, " UNION ALL SELECT ts / ?, 1 FROM events",
+                        sq_int(bucket_us));
+        if (rc == 0)
+            rc = qb_add(&q, " WHERE ts >= ?", sq_int(s.e2a));
+        if (rc == 0)
+            rc = qb_add(&q, " AND ts < ?", sq_int(s.e2b));
+        if (rc == 0)
+            rc = qb_sql(&q, ") t GROUP BY b");
+    } else {
+        rc = qb_init(&q, "SELECT ts / ? AS b, COUNT(*) FROM events WHERE 1 = 1");
+        if (rc == 0 && q.np < QB_MAX_PARAMS)
+            q.p[q.np++] = sq_int(bucket_us);
+        if (rc == 0)
+            rc = qb_filter(&q, &g);
+        if (rc == 0)
+            rc = qb_sql(&q, " GROUP BY b");
+    }
+    if (rc == 0)
+        rc = st_run(st, &q, ts_row, &t);
+    qb_release(&q);
+    if (rc == 0 && (arr = json_array()) == NULL)
+        rc = AP_ENOMEM;
+    for (i = 0; rc == 0 && i < t.nb; i++) {
+        ap_format_time_us((t.first + i) * bucket_us, iso, sizeof(iso));
+        o = json_pack("{s:s, s:I}", "t", iso, "count",
+                      (json_int_t)t.counts[i]);
+        if (o == NULL || json_array_append_new(arr, o) != 0)
+            rc = AP_ENOMEM;
+    }
+    free(t.counts);
+    if (rc != 0) {
+        json_decref(arr);
+        return rc;
+    }
+    *out = arr;
+    return 0;
+}

@@ -1,0 +1,49 @@
+/*
+ * Building the read queries: a SQL text assembled from fixed fragments
+ * plus the bound parameters that go with it.  Only the generic query
+ * files use this.
+ */
+#ifndef AP_STORE_QUERY_H
+#define AP_STORE_QUERY_H
+
+#include "ap/buf.h"
+#include "store_int.h"
+
+#define QB_MAX_PARAMS 48
+
+struct qb {
+    struct ap_buf sql;
+    struct sq_val p[QB_MAX_PARAMS];
+    size_t np;
+};
+
+int qb_init(struct qb *q, const char *head);
+void qb_release(struct qb *q);
+/* Append a fragment holding one '?' and its value. */
+int qb_add(struct qb *q, const char *frag, struct sq_val v);
+/* Append a fragment without parameters. */
+int qb_sql(struct qb *q, const char *frag);
+const char *qb_text(struct qb *q);
+/* Append " AND col = ?" for every set field of f (and the time range). */
+int qb_filter(struct qb *q, const struct ap_filter *f);
+
+/* Does f restrict by time only (so the rollup can answer)? */
+int st_filter_time_only(const struct ap_filter *f);
+
+/* A time range split into whole hours [h1, h2) (hour numbers) and the
+ * partial edges [e1a, e1b) and [e2a, e2b) in microseconds. */
+struct st_span {
+    long long h1, h2, e1a, e1b, e2a, e2b;
+};
+void st_split_hours(const struct ap_filter *f, struct st_span *s);
+
+/* Run q on a pooled reader connection. */
+int st_run(struct ap_store *st, struct qb *q, sq_row_fn fn, void *ctx);
+/* 0 -> 100; capped at AP_STORE_MAX_LIMIT. */
+size_t st_clamp_limit(size_t limit);
+/* Append ORDER BY/LIMIT/OFFSET to a "SELECT json FROM events ..." query and
+ * return the events as a JSON array. */
+int st_events_where(struct ap_store *st, struct qb *q, size_t limit,
+                    size_t offset, int ascending, json_t **out);
+
+#endif

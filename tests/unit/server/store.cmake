@@ -1,0 +1,11 @@
+# The event store suite, once per engine: SQLite on a temp file, and
+# PostgreSQL on a throwaway server that tests/blackbox/pg.sh starts (it
+# skips with 77 when PostgreSQL is missing, or fails under
+# AP_REQUIRE_CLIENTS=1).
+ap_add_unit_test(test_store server/test_store.c)
+target_link_libraries(test_store PRIVATE apiary_store)
+add_test(NAME unit.test_store_pg
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/blackbox/pg.sh run
+                 $<TARGET_FILE:test_store>)
+set_tests_properties(unit.test_store_pg PROPERTIES
+    LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)
