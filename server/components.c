@@ -12,6 +12,7 @@ extern const struct ap_server_component ap_component_hpfeeds;
 extern const struct ap_server_component ap_component_metrics;
 
 /* collector */
+extern const struct ap_server_component ap_component_collector;
 
 /* web */
 
@@ -28,6 +29,7 @@ const struct ap_server_component *const ap_server_components[] = {
     &ap_component_metrics,
 
     /* collector */
+    &ap_component_collector,
 
     /* web */
 

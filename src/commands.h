@@ -27,6 +27,9 @@ int cmd_ident(int argc, char **argv);
 /* server/outputs/relay.c */
 int cmd_relay(int argc, char **argv);
 
+/* server/import/import_cmd.c */
+int cmd_import(int argc, char **argv);
+
 int cmd_version(int argc, char **argv);
 
 #endif
