@@ -34,6 +34,24 @@
 #define AP_LIMIT_SESSION_ERRORS 16
 #define AP_LIMIT_CAPTURE_BYTES 4096u
 
+/* Emulated shell (sensor/shell): one command line, syntax tree size and
+ * nesting, words per command, expanded word, loop iterations and output
+ * per command line, bytes a session may write into its file system,
+ * variables, history. */
+#define AP_LIMIT_SH_INPUT (64u * 1024u)
+#define AP_LIMIT_SH_NODES 4096u
+#define AP_LIMIT_SH_DEPTH 48u
+#define AP_LIMIT_SH_WORDS 1024u
+#define AP_LIMIT_SH_WORD (64u * 1024u)
+#define AP_LIMIT_SH_STEPS 20000u
+#define AP_LIMIT_SH_OUTPUT (1024u * 1024u)
+#define AP_LIMIT_SH_FS_BYTES (8u * 1024u * 1024u)
+#define AP_LIMIT_SH_FS_NODES 4096u
+#define AP_LIMIT_SH_VARS 256u
+#define AP_LIMIT_SH_HISTORY 500u
+/* One asciicast TTY recording. */
+#define AP_LIMIT_TTYLOG (4u * 1024u * 1024u)
+
 /* Collector: one attacker string kept in an event (longer ones are cut at
  * a UTF-8 boundary and the event says so in "tags"), events made from one
  * payload, and the bounded queue between the broker tap and the writer. */
