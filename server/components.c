@@ -19,6 +19,9 @@ extern const struct ap_server_component ap_component_collector;
 /* outputs, alerts */
 extern const struct ap_server_component ap_component_outputs;
 extern const struct ap_server_instance_type ap_output_instance_type;
+extern const struct ap_server_component ap_component_alerts;
+extern const struct ap_server_instance_type ap_alert_instance_type;
+extern const struct ap_server_instance_type ap_notify_instance_type;
 
 const struct ap_server_component *const ap_server_components[] = {
     /* store */
@@ -35,6 +38,7 @@ const struct ap_server_component *const ap_server_components[] = {
 
     /* outputs, alerts */
     &ap_component_outputs,
+    &ap_component_alerts,
 
     NULL,
 };
@@ -44,6 +48,8 @@ const struct ap_server_component *const ap_server_components[] = {
 const struct ap_server_instance_type *const ap_server_instance_types[] = {
     /* outputs, alerts */
     &ap_output_instance_type,
+    &ap_alert_instance_type,
+    &ap_notify_instance_type,
 
     NULL,
 };

@@ -24,8 +24,9 @@ int cmd_query(int argc, char **argv);
 int cmd_hpfeeds(int argc, char **argv);
 int cmd_ident(int argc, char **argv);
 
-/* server/outputs/relay.c */
+/* server/outputs/relay.c, server/alerts/alerts.c */
 int cmd_relay(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
 
 /* server/import/import_cmd.c */
 int cmd_import(int argc, char **argv);
