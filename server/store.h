@@ -123,7 +123,8 @@ int ap_store_timeseries(struct ap_store *st, const struct ap_filter *f,
  * One source address: {"src_ip", "first_seen", "last_seen", "events",
  * "sessions", "src_country"/"src_asn"/"src_org"/"src_city" (latest known),
  * "sensors", "honeypots", "ports", "types" (top values among its latest
- * "sample" events), "credentials", "commands" (top over all its events),
+ * "sample" events), "credentials", "commands" (top among its latest
+ * "sample" logins / commands),
  * "downloads", "fingerprints", "alerts" (its latest events of that type)}.
  */
 int ap_store_profile(struct ap_store *st, const char *ip, json_t **out);

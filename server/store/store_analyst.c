@@ -93,7 +93,7 @@ prof_latest_row(void *ctx, const struct sq_val *c, int n)
 
 struct sample_ctx {
     json_t *arr;
-    int is_int;
+    int is_int, pair;
 };
 
 static int
@@ -102,11 +102,17 @@ sample_row(void *ctx, const struct sq_val *c, int n)
     struct sample_ctx *s = ctx;
     json_t *o;
 
-    if (n < 2)
+    if (n < 2 || (s->pair && n < 3))
         return AP_EDB;
-    o = json_pack("{s:o, s:I}", "value",
-                  s->is_int ? int_or_null(&c[0]) : text_or_null(&c[0]),
-                  "count", (json_int_t)c[1].i);
+    if (s->pair)
+        o = json_pack("{s:s++, s:o, s:o, s:I}", "value",
+                      c[0].s ? c[0].s : "", ":", c[1].s ? c[1].s : "",
+                      "username", text_or_null(&c[0]), "password",
+                      text_or_null(&c[1]), "count", (json_int_t)c[2].i);
+    else
+        o = json_pack("{s:o, s:I}", "value",
+                      s->is_int ? int_or_null(&c[0]) : text_or_null(&c[0]),
+                      "count", (json_int_t)c[1].i);
     if (o == NULL)
         return AP_ENOMEM;
     return json_array_append_new(s->arr, o) == 0 ? 0 : AP_ENOMEM;
@@ -136,6 +142,17 @@ prof_sample(struct ap_store *st, const char *ip, const char *col, int is_int,
         {"type", "SELECT type, COUNT(*) AS cnt FROM (SELECT type FROM events "
                  "WHERE src_ip = ? ORDER BY ts DESC LIMIT ?) t "
                  "GROUP BY type ORDER BY cnt DESC, type LIMIT ?"},
+        /* Credentials and commands: among its latest sample logins and
+         * commands (a brute-forcer may have millions). */
+        {"credential", "SELECT username, COALESCE(password, ''), COUNT(*) "
+                       "AS cnt FROM (SELECT username, password FROM events "
+                       "WHERE src_ip = ? AND username IS NOT NULL "
+                       "ORDER BY ts DESC LIMIT ?) t GROUP BY 1, 2 "
+                       "ORDER BY cnt DESC, 1, 2 LIMIT ?"},
+        {"command", "SELECT command, COUNT(*) AS cnt FROM (SELECT command "
+                    "FROM events WHERE src_ip = ? AND command IS NOT NULL "
+                    "ORDER BY ts DESC LIMIT ?) t GROUP BY command "
+                    "ORDER BY cnt DESC, command LIMIT ?"},
     };
     struct sample_ctx s;
     struct qb b;
@@ -150,6 +167,7 @@ prof_sample(struct ap_store *st, const char *ip, const char *col, int is_int,
     if ((s.arr = json_array()) == NULL)
         return AP_ENOMEM;
     s.is_int = is_int;
+    s.pair = strcmp(col, "credential") == 0;
     rc = qb_init(&b, q[i].sql);
     b.p[0] = sq_text(ip);
     b.p[1] = sq_int(PROFILE_SAMPLE);
@@ -165,35 +183,35 @@ prof_sample(struct ap_store *st, const char *ip, const char *col, int is_int,
     return json_object_set_new(o, key, s.arr) == 0 ? 0 : AP_ENOMEM;
 }
 
-/* Latest events of one type from the address (downloads, fingerprints). */
+/* Its latest events of one type (downloads, fingerprints, alerts) among
+ * its latest sample events: a type it never produced must not walk all
+ * of a scanner's millions of rows. */
 static int
 prof_events(struct ap_store *st, const char *ip, const char *type, json_t *o,
             const char *key)
 {
-    struct ap_filter f;
-    json_t *arr;
+    json_t *arr = NULL;
+    struct qb b;
     int rc;
 
-    memset(&f, 0, sizeof(f));
-    f.src_ip = ip;
-    f.type = type;
-    if ((rc = ap_store_events(st, &f, PROFILE_TOP, 0, 0, &arr)) != 0)
+    rc = qb_init(&b, "SELECT json FROM events WHERE rid IN (SELECT rid FROM "
+                     "(SELECT rid, type FROM events WHERE src_ip = ? "
+                     "ORDER BY ts DESC LIMIT ?) t WHERE type = ?) "
+                     "ORDER BY ts DESC, rid DESC LIMIT ?");
+    b.p[0] = sq_text(ip);
+    b.p[1] = sq_int(PROFILE_SAMPLE);
+    b.p[2] = sq_text(type);
+    b.p[3] = sq_int(PROFILE_TOP);
+    b.np = 4;
+    if (rc == 0 && (arr = json_array()) == NULL)
+        rc = AP_ENOMEM;
+    if (rc == 0)
+        rc = st_run(st, &b, st_json_row, arr);
+    qb_release(&b);
+    if (rc != 0) {
+        json_decref(arr);
         return rc;
-    return json_object_set_new(o, key, arr) == 0 ? 0 : AP_ENOMEM;
-}
-
-static int
-prof_top(struct ap_store *st, const char *ip, const char *dim, json_t *o,
-         const char *key)
-{
-    struct ap_filter f;
-    json_t *arr;
-    int rc;
-
-    memset(&f, 0, sizeof(f));
-    f.src_ip = ip;
-    if ((rc = ap_store_top(st, dim, &f, PROFILE_TOP, &arr)) != 0)
-        return rc;
+    }
     return json_object_set_new(o, key, arr) == 0 ? 0 : AP_ENOMEM;
 }
 
@@ -237,9 +255,9 @@ ap_store_profile(struct ap_store *st, const char *ip, json_t **out)
     if (rc == 0)
         rc = prof_sample(st, ip, "type", 0, p.o, "types");
     if (rc == 0)
-        rc = prof_top(st, ip, "credential", p.o, "credentials");
+        rc = prof_sample(st, ip, "credential", 0, p.o, "credentials");
     if (rc == 0)
-        rc = prof_top(st, ip, "command", p.o, "commands");
+        rc = prof_sample(st, ip, "command", 0, p.o, "commands");
     if (rc == 0)
         rc = prof_events(st, ip, "download", p.o, "downloads");
     if (rc == 0)

@@ -51,6 +51,8 @@ void st_split_hours(const struct ap_filter *f, struct st_span *s);
 int st_run(struct ap_store *st, struct qb *q, sq_row_fn fn, void *ctx);
 /* 0 -> 100; capped at AP_STORE_MAX_LIMIT. */
 size_t st_clamp_limit(size_t limit);
+/* Row callback: parse column 0 (an event's JSON) into the array ctx. */
+int st_json_row(void *ctx, const struct sq_val *c, int n);
 /* Append ORDER BY/LIMIT/OFFSET to a "SELECT json FROM events ..." query and
  * return the events as a JSON array. */
 int st_events_where(struct ap_store *st, struct qb *q, size_t limit,
