@@ -17,6 +17,7 @@ const struct ap_cmd ap_commands[] = {
 
     /* import, export, correlate */
     {"alerts", cmd_alerts, "list or acknowledge alerts (apiary alerts list|ack)"},
+    {"correlate", cmd_correlate, "firewall/flow logs vs. the top honeypot attackers"},
     {"relay", cmd_relay, "send canonical events (JSON lines) through configured outputs"},
 
     /* misc */

@@ -27,6 +27,8 @@ int cmd_ident(int argc, char **argv);
 /* server/outputs/relay.c, server/alerts/alerts.c */
 int cmd_relay(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+/* server/intel/correlate_cmd.c, server/intel/export_cmd.c */
+int cmd_correlate(int argc, char **argv);
 
 int cmd_version(int argc, char **argv);
 
