@@ -14,6 +14,7 @@ extern const struct ap_server_component ap_component_metrics;
 /* collector */
 
 /* web */
+extern const struct ap_server_component ap_web_component;
 
 /* outputs, alerts */
 extern const struct ap_server_component ap_component_outputs;
@@ -33,6 +34,7 @@ const struct ap_server_component *const ap_server_components[] = {
     /* collector */
 
     /* web */
+    &ap_web_component,
 
     /* outputs, alerts */
     &ap_component_outputs,

@@ -8,6 +8,7 @@ const struct ap_cmd ap_commands[] = {
     /* server: broker, collector, store, web */
     {"server", cmd_server, "run the server (broker, collector, store, web)"},
     {"query", cmd_query, "query an event store (count, top, events ...)"},
+    {"user", cmd_user, "manage web dashboard accounts"},
 
     /* hpfeeds client and idents */
     {"hpfeeds", cmd_hpfeeds, "publish or subscribe from the command line"},

@@ -19,6 +19,8 @@ extern const struct ap_cmd ap_commands[];
 int cmd_server(int argc, char **argv);
 /* server/store/query_cmd.c */
 int cmd_query(int argc, char **argv);
+/* server/web/user_cmd.c */
+int cmd_user(int argc, char **argv);
 
 /* client/hpfeeds_cmd.c, server/broker/ident_cmd.c */
 int cmd_hpfeeds(int argc, char **argv);
