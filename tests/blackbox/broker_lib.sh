@@ -6,7 +6,8 @@ D=$T/d
 start_broker() {
     rm -f "$T/ports"
     bg "$APIARY" server --data-dir "$D" --set hpfeeds.listen=127.0.0.1:0 \
-        --set metrics.listen=127.0.0.1:0 --port-file "$T/ports" "$@" \
+        --set metrics.listen=127.0.0.1:0 --set web.listen=127.0.0.1:0 \
+        --port-file "$T/ports" "$@" \
         2>>"$T/server.log"
     SERVER_PID=$LAST_PID
     wait_file "$T/ports" 30
