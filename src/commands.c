@@ -15,6 +15,7 @@ const struct ap_cmd ap_commands[] = {
     {"ident", cmd_ident, "manage hpfeeds idents (add, list, del, import)"},
 
     /* sensor, enroll, demo */
+    {"sensor", cmd_sensor, "run the honeypot modules and publish events"},
 
     /* import, export, correlate */
     {"alerts", cmd_alerts, "list or acknowledge alerts (apiary alerts list|ack)"},

@@ -12,8 +12,10 @@ start_broker() {
     SERVER_PID=$LAST_PID
     wait_file "$T/ports" 30
     local i
+    # the port file is complete once the server logs that it runs
     for ((i = 0; i < 300; i++)); do
-        grep -q '^metrics ' "$T/ports" && break
+        grep -q 'apiary server running' "$T/server.log" && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$T/server.log" >&2; fail "server exited"; }
         sleep 0.1
     done
     HP=$(portfile_get "$T/ports" hpfeeds)
