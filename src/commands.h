@@ -32,8 +32,10 @@ int cmd_alerts(int argc, char **argv);
 /* server/intel/correlate_cmd.c, server/intel/export_cmd.c */
 int cmd_correlate(int argc, char **argv);
 
-/* sensor/sensor.c */
+/* sensor/sensor.c, server/sensors/deploykey_cmd.c */
 int cmd_sensor(int argc, char **argv);
+int cmd_deploykey(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
 
 int cmd_version(int argc, char **argv);
 

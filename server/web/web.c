@@ -21,15 +21,20 @@
 #include "ap/common.h"
 
 /* No inline script or style anywhere: every page loads /static/ files. */
+#define WEB_DEFAULT_LISTEN "127.0.0.1:8080"
+
 #define WEB_CSP                                                                \
     "default-src 'none'; script-src 'self'; style-src 'self'; "                \
     "img-src 'self' data:; connect-src 'self'; font-src 'self'; "              \
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 static const struct ap_conf_kw web_keywords[] = {
-    {"listen", AP_CONF_STR, offsetof(struct web_conf, listen),
-     "127.0.0.1:8080", 0, 0, NULL,
-     "address:port of the dashboard and API (port 0 = any free port)"},
+    /* No table default: an unset listen means WEB_DEFAULT_LISTEN, and a
+     * busy default port only disables the web (see web_start). */
+    {"listen", AP_CONF_STR, offsetof(struct web_conf, listen), NULL, 0, 0,
+     NULL,
+     "address:port of the dashboard and API (port 0 = any free port; "
+     "default " WEB_DEFAULT_LISTEN ")"},
     {"threads", AP_CONF_INT, offsetof(struct web_conf, threads), "2", 1, 64,
      NULL, "HTTP worker threads"},
     {"tls_cert", AP_CONF_STR, offsetof(struct web_conf, tls_cert), NULL, 0, 0,
@@ -357,6 +362,7 @@ web_start(struct ap_server *srv, void *confp, char *err, size_t errlen)
     struct ap_addr addr;
     const union MHD_DaemonInfo *di;
     char *cert = NULL, *key = NULL;
+    const char *listen = conf->listen ? conf->listen : WEB_DEFAULT_LISTEN;
     unsigned flags;
     int fd = -1, rc = AP_EIO;
 
@@ -364,8 +370,27 @@ web_start(struct ap_server *srv, void *confp, char *err, size_t errlen)
         snprintf(err, errlen, "libsodium failed to initialise");
         return AP_EIO;
     }
-    if ((w = calloc(1, sizeof(*w))) == NULL)
+    if (ap_addr_parse(listen, 8080, &addr) != 0) {
+        snprintf(err, errlen, "listen: bad address '%s'", listen);
+        return AP_ECONF;
+    }
+    if (ap_listen_tcp(&addr, &fd) != 0) {
+        /* The default port may be taken by another instance (tests run
+         * servers side by side): the web is not worth failing the server
+         * for unless its address was asked for explicitly. */
+        if (conf->listen == NULL) {
+            ap_log_warn("web: listen %s: %s (dashboard disabled; set "
+                        "[web] listen)",
+                        listen, strerror(errno));
+            return 0;
+        }
+        snprintf(err, errlen, "listen %s: %s", listen, strerror(errno));
+        return AP_EIO;
+    }
+    if ((w = calloc(1, sizeof(*w))) == NULL) {
+        close(fd);
         return AP_ENOMEM;
+    }
     w->srv = srv;
     w->conf = conf;
     pthread_mutex_init(&w->hash_mu, NULL);
@@ -376,16 +401,6 @@ web_start(struct ap_server *srv, void *confp, char *err, size_t errlen)
         goto fail;
     if ((rc = web_sse_start(w)) != 0) {
         snprintf(err, errlen, "live stream: %s", ap_strerror(rc));
-        goto fail;
-    }
-    if (ap_addr_parse(conf->listen, 8080, &addr) != 0) {
-        snprintf(err, errlen, "listen: bad address '%s'", conf->listen);
-        rc = AP_ECONF;
-        goto fail;
-    }
-    if (ap_listen_tcp(&addr, &fd) != 0) {
-        snprintf(err, errlen, "listen %s: %s", conf->listen, strerror(errno));
-        rc = AP_EIO;
         goto fail;
     }
     flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
@@ -433,8 +448,7 @@ web_start(struct ap_server *srv, void *confp, char *err, size_t errlen)
     free(key);
     cert = key = NULL;
     if (w->mhd == NULL) {
-        snprintf(err, errlen, "cannot start the HTTP server on %s",
-                 conf->listen);
+        snprintf(err, errlen, "cannot start the HTTP server on %s", listen);
         rc = AP_EIO;
         goto fail;
     }
@@ -442,8 +456,8 @@ web_start(struct ap_server *srv, void *confp, char *err, size_t errlen)
     di = MHD_get_daemon_info(w->mhd, MHD_DAEMON_INFO_BIND_PORT);
     w->port = di ? (int)di->port : 0;
     ap_server_note_port(srv, "web", w->port);
-    ap_log_info("web: %s://%s (port %d)", w->tls ? "https" : "http",
-                conf->listen, w->port);
+    ap_log_info("web: %s://%s (port %d)", w->tls ? "https" : "http", listen,
+                w->port);
     the_web = w;
     return 0;
 fail:

@@ -174,7 +174,8 @@ web_api_settings(struct web_req *r)
 
     return web_reply_json(
         r, 200,
-        json_pack("{s:s, s:b, s:I, s:I, s:I, s:s, s:s}", "listen", c->listen,
+        json_pack("{s:s, s:b, s:I, s:I, s:I, s:s, s:s}", "listen",
+                  c->listen ? c->listen : "127.0.0.1:8080",
                   "tls", r->w->tls, "session_lifetime",
                   (json_int_t)c->session_secs, "login_burst",
                   (json_int_t)c->login_burst, "login_window",

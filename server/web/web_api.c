@@ -4,6 +4,7 @@
  * store's indexed queries.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ap/err.h"
@@ -13,7 +14,6 @@
 #include "web.h"
 #include "web_handlers.h"
 #include "web_query.h"
-#include "web_store_weak.h"
 #include "ap/common.h"
 
 #define STORE_OR_503(r, st)                                                    \
@@ -212,71 +212,27 @@ web_api_timeseries(struct web_req *r)
                                     "bucket", (json_int_t)bucket));
 }
 
-static json_t *
-or_null(json_t *v)
-{
-    return v ? v : json_null();
-}
-
-/* First or last event matching f: its "ts", or null. */
-static json_t *
-edge_ts(struct ap_store *st, const struct ap_filter *f, int first)
-{
-    json_t *a = NULL, *ts = NULL;
-
-    if (ap_store_events(st, f, 1, 0, first, &a) == 0 && json_array_size(a))
-        ts = json_incref(json_object_get(json_array_get(a, 0), "ts"));
-    json_decref(a);
-    return ts ? ts : json_null();
-}
-
 int
 web_api_attacker(struct web_req *r)
 {
-    static const struct {
-        const char *name, *dim;
-    } tops[] = {
-        {"sensors", "sensor"},     {"ports", "dst_port"},
-        {"honeypots", "honeypot"}, {"protocols", "protocol"},
-        {"credentials", "credential"}, {"commands", "command"},
-        {"urls", "url"},           {"files", "sha256"},
-        {"countries", "src_country"}, {"asns", "src_asn"},
-        {"signatures", "signature"},
-    };
     struct ap_store *st;
-    struct ap_filter f, ff;
-    json_t *out, *fp = NULL, *recent = NULL;
-    long long count = 0;
-    size_t i;
+    struct ap_filter f;
+    json_t *out = NULL, *recent = NULL;
     int rc;
 
     STORE_OR_503(r, st);
     if (!web_ip_ok(r->args[0]))
         return web_reply_error(r, 400, "Not an IP address.");
-    FILTER_OR_400(r, &f, 0);
-    f.src_ip = r->args[0];
-    if ((rc = ap_store_count(st, &f, &count)) != 0)
+    if ((rc = ap_store_profile(st, r->args[0], &out)) != 0)
         return store_failed(r, rc);
-    out = json_pack("{s:s, s:I, s:o, s:o}", "ip", r->args[0], "count",
-                    (json_int_t)count, "first_seen", edge_ts(st, &f, 1),
-                    "last_seen", edge_ts(st, &f, 0));
-    if (out == NULL)
-        return AP_ENOMEM;
-    for (i = 0; i < AP_ARRAY_SIZE(tops); i++)
-        if ((rc = add_top(st, out, tops[i].name, tops[i].dim, &f, 20)) != 0)
-            goto fail;
-    ff = f;
-    ff.type = "fingerprint";
-    if ((rc = ap_store_events(st, &ff, 20, 0, 0, &fp)) != 0)
-        goto fail;
-    json_object_set_new(out, "fingerprints", fp);
-    if ((rc = ap_store_events(st, &f, 50, 0, 0, &recent)) != 0)
-        goto fail;
+    memset(&f, 0, sizeof(f));
+    f.src_ip = r->args[0];
+    if ((rc = ap_store_events(st, &f, 50, 0, 0, &recent)) != 0) {
+        json_decref(out);
+        return store_failed(r, rc);
+    }
     json_object_set_new(out, "recent", recent);
     return web_reply_json(r, 200, out);
-fail:
-    json_decref(out);
-    return store_failed(r, rc);
 }
 
 int
@@ -284,25 +240,37 @@ web_api_session(struct web_req *r)
 {
     struct ap_store *st;
     struct ap_filter f;
-    json_t *evs = NULL;
+    json_t *first = NULL, *out = NULL;
+    const char *sensor = web_param(r, "sensor");
+    char *owned = NULL;
     int rc;
 
     STORE_OR_503(r, st);
     if (strlen(r->args[0]) > 128)
         return web_reply_error(r, 400, "Session id too long.");
-    memset(&f, 0, sizeof(f));
-    f.session = r->args[0];
-    if ((rc = ap_store_events(st, &f, AP_STORE_MAX_LIMIT, 0, 1, &evs)) != 0)
-        return store_failed(r, rc);
-    if (json_array_size(evs) == 0) {
-        json_decref(evs);
-        return web_reply_error(r, 404, "Requested resource was not found.");
+    if (sensor == NULL) {
+        /* Session ids are per sensor; without one, take the sensor of
+         * the session's first event. */
+        memset(&f, 0, sizeof(f));
+        f.session = r->args[0];
+        if ((rc = ap_store_events(st, &f, 1, 0, 1, &first)) != 0)
+            return store_failed(r, rc);
+        sensor = json_string_value(
+            json_object_get(json_array_get(first, 0), "sensor"));
+        if (sensor != NULL)
+            owned = strdup(sensor);
+        json_decref(first);
+        if ((sensor = owned) == NULL)
+            return web_reply_error(r, 404,
+                                   "Requested resource was not found.");
     }
-    return web_reply_json(r, 200,
-                          json_pack("{s:s, s:o, s:b}", "session", r->args[0],
-                                    "events", evs, "truncated",
-                                    json_array_size(evs) >=
-                                        AP_STORE_MAX_LIMIT));
+    rc = ap_store_session(st, sensor, r->args[0], &out);
+    free(owned);
+    if (rc == AP_ENOENT)
+        return web_reply_error(r, 404, "Requested resource was not found.");
+    if (rc != 0)
+        return store_failed(r, rc);
+    return web_reply_json(r, 200, out);
 }
 
 int
@@ -310,7 +278,7 @@ web_api_credentials(struct web_req *r)
 {
     struct ap_store *st;
     struct ap_filter f;
-    json_t *out;
+    json_t *out = NULL;
     size_t limit, offset;
     char err[128];
     int rc;
@@ -319,14 +287,8 @@ web_api_credentials(struct web_req *r)
     FILTER_OR_400(r, &f, 24 * 7);
     if (web_page_from_req(r, 20, &limit, &offset, err, sizeof(err)) != 0)
         return web_reply_error(r, 400, err);
-    if ((out = json_object()) == NULL)
-        return AP_ENOMEM;
-    if ((rc = add_top(st, out, "usernames", "username", &f, limit)) != 0 ||
-        (rc = add_top(st, out, "passwords", "password", &f, limit)) != 0 ||
-        (rc = add_top(st, out, "pairs", "credential", &f, limit)) != 0) {
-        json_decref(out);
+    if ((rc = ap_store_credentials(st, &f, limit, &out)) != 0)
         return store_failed(r, rc);
-    }
     json_object_set_new(out, "meta", json_object());
     meta_window(json_object_get(out, "meta"), &f);
     return web_reply_json(r, 200, out);
@@ -336,55 +298,22 @@ int
 web_api_files(struct web_req *r)
 {
     struct ap_store *st;
-    struct ap_filter f, ff;
-    json_t *top = NULL, *out, *row, *first, *srcs;
-    size_t limit, offset, i;
+    struct ap_filter f;
+    json_t *data = NULL;
+    size_t limit, offset;
     char err[128];
     int rc;
 
     STORE_OR_503(r, st);
-    FILTER_OR_400(r, &f, 24 * 30);
-    if (web_page_from_req(r, 25, &limit, &offset, err, sizeof(err)) != 0)
+    FILTER_OR_400(r, &f, 0);
+    if (web_page_from_req(r, 50, &limit, &offset, err, sizeof(err)) != 0)
         return web_reply_error(r, 400, err);
-    if (limit > 100)
-        limit = 100; /* a few queries per file */
-    if ((rc = ap_store_top(st, "sha256", &f, limit, &top)) != 0)
+    if ((rc = ap_store_files(st, &f, limit, offset, &data)) != 0)
         return store_failed(r, rc);
-    if ((out = json_array()) == NULL) {
-        json_decref(top);
-        return AP_ENOMEM;
-    }
-    for (i = 0; i < json_array_size(top); i++) {
-        json_t *t = json_array_get(top, i), *e;
-        const char *h = json_string_value(json_object_get(t, "value"));
-        if (h == NULL)
-            continue;
-        ff = f;
-        ff.sha256 = h;
-        first = NULL;
-        srcs = NULL;
-        if ((rc = ap_store_events(st, &ff, 1, 0, 1, &first)) != 0 ||
-            (rc = ap_store_top(st, "src_ip", &ff, 10, &srcs)) != 0) {
-            json_decref(first);
-            json_decref(top);
-            json_decref(out);
-            return store_failed(r, rc);
-        }
-        e = json_array_get(first, 0);
-        row = json_pack("{s:s, s:O, s:O, s:O, s:O, s:O, s:O, s:o}", "sha256",
-                        h, "count", json_object_get(t, "count"),
-                        "first_seen", or_null(json_object_get(e, "ts")),
-                        "size", or_null(json_object_get(e, "size")),
-                        "filename",
-                        or_null(json_object_get(e, "filename")), "url",
-                        or_null(json_object_get(e, "url")), "type",
-                        or_null(json_object_get(e, "type")), "sources",
-                        srcs);
-        json_decref(first);
-        json_array_append_new(out, row);
-    }
-    json_decref(top);
-    return web_reply_json(r, 200, json_pack("{s:o}", "data", out));
+    return web_reply_json(r, 200,
+                          json_pack("{s:o, s:{s:I, s:I}}", "data", data,
+                                    "meta", "limit", (json_int_t)limit,
+                                    "offset", (json_int_t)offset));
 }
 
 int

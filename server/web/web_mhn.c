@@ -23,7 +23,6 @@
 #include "web.h"
 #include "web_handlers.h"
 #include "web_query.h"
-#include "web_store_weak.h"
 #include "ap/common.h"
 
 #define MHN_STORE(r, st)                                                       \

@@ -16,7 +16,6 @@
 #include "web.h"
 #include "web_handlers.h"
 #include "web_query.h"
-#include "web_store_weak.h"
 #include "ap/common.h"
 
 #define MHN_SESSION "connect" /* one MHN session = one connection */

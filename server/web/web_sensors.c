@@ -13,7 +13,6 @@
 #include "store.h"
 #include "web.h"
 #include "web_handlers.h"
-#include "web_store_weak.h"
 #include "ap/common.h"
 
 #define SENSORS_MAX 1000

@@ -18,23 +18,23 @@ export async function credentials(main) {
     el('div', { class: 'grid' },
       col('Usernames', c.usernames, 'usernames'),
       col('Passwords', c.passwords, 'passwords'),
-      col('Pairs', c.pairs, 'pairs')));
+      col('Pairs', c.credentials, 'pairs')));
 }
 
 export async function files(main) {
-  const hours = Number(new URLSearchParams(location.search).get('hours')) || 720;
-  const f = await api('/api/v1/files' + qs({ hours }));
+  const f = await api('/api/v1/files' + qs({ limit: 100 }));
   main.append(el('h1', {}, 'Captured files'),
-    el('p', { class: 'warning' }, 'These files are live malware. Hashes only here; fetch samples from the server data directory on an isolated analysis host.'),
-    windowForm(hours),
+    el('p', { class: 'warning' }, 'These files are live malware. Only hashes and metadata are shown here; ' +
+      'take samples from the server data directory (files/) on an isolated analysis host.'),
     table([
       { title: 'SHA-256', cell: (r) => el('a', { href: '/search' + qs({ sha256: r.sha256 }) }, r.sha256) },
       { title: 'Size', cell: (r) => r.size === null ? '' : String(r.size) },
+      { title: 'Type', cell: (r) => r.filetype || '' },
       { title: 'Name', cell: (r) => r.filename || '' },
-      { title: 'Type', cell: (r) => r.type || '' },
       { title: 'First seen', cell: (r) => fmtTime(r.first_seen) },
-      { title: 'Seen', cell: (r) => String(r.count) },
-      { title: 'Sources', cell: (r) => (r.sources || []).map((s) => String(s.value)).join(', ') },
+      { title: 'Last seen', cell: (r) => fmtTime(r.last_seen) },
+      { title: 'Seen', cell: (r) => String(r.seen) },
+      { title: 'Source', cell: (r) => r.src_ip ? el('a', { href: '/attacker/' + encodeURIComponent(r.src_ip) }, r.src_ip) : '' },
       { title: 'URL', cell: (r) => r.url || '' },
     ], f.data));
 }

@@ -5,26 +5,27 @@ import { eventCols, detail } from './search.js';
 
 export async function attacker(main, me, ip) {
   const a = await api('/api/v1/attacker/' + encodeURIComponent(ip));
+  const evList = (title, evs, id, show) => el('section', { class: 'card', id: 'list-' + id }, el('h3', {}, title),
+    el('ul', {}, (evs || []).map((e) => el('li', {}, fmtTime(e.ts) + ' ', show(e)))));
   main.append(
-    el('h1', {}, 'Attacker ', el('span', { id: 'attacker-ip' }, a.ip)),
+    el('h1', {}, 'Attacker ', el('span', { id: 'attacker-ip' }, a.src_ip)),
     el('section', { class: 'card' },
-      el('p', {}, 'Events: ', el('b', { id: 'attacker-count' }, String(a.count))),
+      el('p', {}, 'Events: ', el('b', { id: 'attacker-count' }, String(a.events)),
+        ' · sessions: ', el('b', { id: 'attacker-sessions' }, String(a.sessions === undefined ? '' : a.sessions))),
       el('p', {}, 'First seen: ' + fmtTime(a.first_seen) + ' · last seen: ' + fmtTime(a.last_seen)),
-      el('p', {}, 'Country: ' + (a.countries || []).map((c) => c.value).join(', ') +
-        ' · ASN: ' + (a.asns || []).map((c) => c.value).join(', '))),
+      el('p', { id: 'attacker-geo' }, 'Country: ' + (a.src_country || '?') + (a.src_city ? ' (' + a.src_city + ')' : '') +
+        ' · ASN: ' + (a.src_asn === undefined ? '?' : String(a.src_asn)) + (a.src_org ? ' ' + a.src_org : ''))),
     el('div', { class: 'grid' },
       topList('Sensors', a.sensors, 'sensor'),
       topList('Ports', a.ports, 'port'),
       topList('Honeypots', a.honeypots, 'honeypot'),
-      topList('Protocols', a.protocols, 'protocol'),
+      topList('Event types', a.types, 'type'),
       listOf('Credentials tried', a.credentials, 'credentials'),
-      listOf('Commands', a.commands, 'commands'),
-      listOf('Downloads', a.urls, 'urls'),
-      listOf('Files', a.files, 'files'),
-      listOf('Signatures', a.signatures, 'signatures')),
-    el('section', { class: 'card' }, el('h3', {}, 'Fingerprints'),
-      el('ul', { id: 'fingerprints' }, (a.fingerprints || []).map((f) =>
-        el('li', {}, [f.os, f.client, f.hassh, f.ja3].filter(Boolean).join(' · '))))),
+      listOf('Commands', a.commands, 'commands')),
+    evList('Downloads', a.downloads, 'downloads', (e) => [e.url, e.sha256].filter(Boolean).join(' · ')),
+    evList('Fingerprints', a.fingerprints, 'fingerprints', (e) =>
+      [e.client_version, e.os, e.app, e.hassh, e.ja3].filter(Boolean).join(' · ')),
+    evList('Alerts', a.alerts, 'alerts', (e) => e.signature || ''),
     el('section', { class: 'card' }, el('h3', {}, 'Recent events'), table(eventCols, a.recent || [])));
 }
 
@@ -34,24 +35,27 @@ function listOf(title, items, id) {
 }
 
 export async function session(main, me, id) {
-  const s = await api('/api/v1/session/' + encodeURIComponent(id));
-  const first = s.events[0] || {};
+  const sensor = new URLSearchParams(location.search).get('sensor');
+  const s = await api('/api/v1/session/' + encodeURIComponent(id) + (sensor ? '?sensor=' + encodeURIComponent(sensor) : ''));
+  const tl = s.timeline || [];
   main.append(
     el('h1', {}, 'Session ', el('span', { id: 'session-id' }, s.session)),
-    el('p', {}, 'From ', first.src_ip ? el('a', { href: '/attacker/' + encodeURIComponent(first.src_ip) }, first.src_ip) : '?',
-      ' to ' + (first.sensor || '') + ' (' + (first.honeypot || '') + ')'),
+    el('p', {}, 'From ', s.src_ip ? el('a', { id: 'session-src', href: '/attacker/' + encodeURIComponent(s.src_ip) }, s.src_ip) : '?',
+      ' to ' + (s.sensor || '') + ' (' + (s.honeypot || '') + (s.dst_port ? ' port ' + s.dst_port : '') + ')',
+      ' · ' + fmtTime(s.first_seen) + ' – ' + fmtTime(s.last_seen),
+      ' · logins ' + (s.logins || 0) + ', commands ' + (s.commands || 0) + ', downloads ' + (s.downloads || 0)),
     el('section', { class: 'card' }, el('h3', {}, 'Timeline'),
       table([
         { title: 'Time', cell: (e) => fmtTime(e.ts) },
         { title: 'Type', cell: (e) => e.type || '' },
         { title: 'What', cell: (e) => detail(e) },
-      ], s.events)),
-    s.truncated ? el('p', { class: 'muted' }, 'Only the first 1000 events are shown.') : '');
-  const tty = s.events.filter((e) => e.type === 'command');
+      ], tl)));
+  const tty = tl.filter((e) => e.type === 'command');
   if (tty.length) {
-    // Replay the commands into a <pre> at their original pace (capped).
+    // Replay the commands into a <pre> at their original pace (gaps
+    // capped at 2 s).
     const pre = el('pre', { id: 'tty' });
-    const btn = el('button', { type: 'button' }, 'Replay commands');
+    const btn = el('button', { type: 'button', id: 'tty-play' }, 'Replay commands');
     btn.addEventListener('click', () => {
       pre.textContent = '';
       let t0 = Date.parse(tty[0].ts), delay = 0;

@@ -18,7 +18,7 @@ export const eventCols = [
   { title: 'Port', cell: (e) => e.dst_port === undefined ? '' : String(e.dst_port) },
   { title: 'Protocol', cell: (e) => e.protocol || '' },
   { title: 'Details', cell: (e) => detail(e) },
-  { title: 'Session', cell: (e) => e.session ? el('a', { href: '/session/' + encodeURIComponent(e.session) }, 'open') : '' },
+  { title: 'Session', cell: (e) => e.session ? el('a', { href: '/session/' + encodeURIComponent(e.session) + '?sensor=' + encodeURIComponent(e.sensor || '') }, 'open') : '' },
 ];
 
 export function detail(e) {
