@@ -561,7 +561,8 @@ topagg_emit(struct topagg *a, struct top_ctx *t, size_t limit)
             a->e[k++] = a->e[i]; /* compact (the table is not used again) */
     for (i = k; i < a->cap; i++)
         a->e[i].v = NULL;
-    qsort(a->e, k, sizeof(*a->e), topagg_cmp);
+    if (k > 1)
+        qsort(a->e, k, sizeof(*a->e), topagg_cmp);
     for (i = 0; i < k && i < limit && rc == 0; i++) {
         c[0].t = c[1].t = SQ_TEXT;
         c[0].s = a->e[i].v;
