@@ -1,7 +1,7 @@
 /*
  * Sensors: the hpfeeds idents in server.db (owned by the broker; read
  * here without the secret column, ever) joined with what the store saw
- * from each ident in the last 24 hours.  Serves GET /api/v1/sensors and
+ * from each ident (all time, and in the last 24 hours).  Serves GET /api/v1/sensors and
  * MHN's GET /api/sensor/ (which leaked every secret in MHN).
  */
 #include <stdio.h>
@@ -77,7 +77,9 @@ sensor_rows(struct web *w)
 {
     struct ap_store *st = w->srv->store;
     struct ap_filter f;
-    json_t *idents = read_idents(w), *top = NULL, *rows = json_array(), *v;
+    json_t *idents = read_idents(w), *top = NULL, *all = NULL;
+    json_t *rows = json_array(), *v;
+    struct ap_filter none;
     const char *k;
     size_t i;
     int64_t now = ap_now_us();
@@ -86,12 +88,15 @@ sensor_rows(struct web *w)
         goto out;
     memset(&f, 0, sizeof(f));
     f.since_us = now - 24LL * 3600 * 1000000;
-    if (st != NULL)
+    memset(&none, 0, sizeof(none));
+    if (st != NULL) {
         (void)ap_store_top(st, "sensor", &f, SENSORS_MAX, &top);
+        (void)ap_store_top(st, "sensor", &none, SENSORS_MAX, &all);
+    }
     /* Seen in the store but not (or no longer) an ident: still shown. */
-    for (i = 0; i < json_array_size(top); i++) {
+    for (i = 0; i < json_array_size(all); i++) {
         const char *s =
-            json_string_value(json_object_get(json_array_get(top, i), "value"));
+            json_string_value(json_object_get(json_array_get(all, i), "value"));
         if (s && json_object_get(idents, s) == NULL)
             json_object_set_new(idents, s,
                                 json_pack("{s:s, s:s, s:[], s:n}", "ident", s,
@@ -100,7 +105,7 @@ sensor_rows(struct web *w)
     json_object_foreach(idents, k, v) {
         json_t *row = json_deep_copy(v), *hp = NULL;
         struct ap_filter fs = f;
-        long long n = 0;
+        long long n = 0, total = 0;
         size_t j;
         if (row == NULL)
             continue;
@@ -110,7 +115,15 @@ sensor_rows(struct web *w)
             if (tv != NULL && strcmp(tv, k) == 0)
                 n = json_integer_value(json_object_get(t, "count"));
         }
+        for (j = 0; j < json_array_size(all); j++) {
+            json_t *t = json_array_get(all, j);
+            const char *tv = json_string_value(json_object_get(t, "value"));
+            if (tv != NULL && strcmp(tv, k) == 0)
+                total = json_integer_value(json_object_get(t, "count"));
+        }
         fs.sensor = k;
+        fs.since_us = 0;
+        json_object_set_new(row, "events_total", json_integer(total));
         json_object_set_new(row, "events_24h", json_integer(n));
         json_object_set_new(row, "events_per_hour",
                             json_real((double)n / 24.0));
@@ -131,6 +144,7 @@ sensor_rows(struct web *w)
 out:
     json_decref(idents);
     json_decref(top);
+    json_decref(all);
     return rows;
 }
 
@@ -182,7 +196,7 @@ web_mhn_sensor(struct web_req *r)
                       "created_date", json_object_get(s, "created"), "ip",
                       "hostname", "identifier", id, "publish",
                       json_object_get(s, "publish"), "attacks",
-                      json_object_get(s, "events_24h"));
+                      json_object_get(s, "events_total"));
         if (m && matches(m, "honeypot", web_param(r, "honeypot")) &&
             matches(m, "identifier", web_param(r, "identifier")) &&
             matches(m, "uuid", web_param(r, "uuid")) &&
