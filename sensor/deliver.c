@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "ap/err.h"
+#include "ap/event.h"
 #include "ap/hpf_client.h"
 #include "ap/log.h"
 #include "ap/util.h"
@@ -64,6 +65,14 @@ struct ap_deliver {
     uint64_t reconnects;
     int64_t last_ack_us;
     struct event *pump_ev, *hb_ev, *tick_ev;
+    /* A gap in the spool (records lost to disk damage): the numbers
+     * gap_from..gap_to are published as "error" events first, so the
+     * server's contiguous ack moves on and the loss is on record; then
+     * the held record follows. */
+    uint64_t gap_from, gap_to;
+    struct ap_spool_rec held;
+    int have_held;
+    uint64_t lost;
     struct grace_slot grace[GRACE_SLOTS];
     size_t ngrace;
     uint64_t hb_events;    /* sn->m.events at the last heartbeat */
@@ -92,6 +101,27 @@ on_pump(evutil_socket_t fd, short what, void *arg)
     deliver_pump(d);
 }
 
+/* The stand-in for a sequence number whose record the spool lost. */
+static int
+publish_lost(struct ap_deliver *d, uint64_t seq)
+{
+    json_t *ev = ap_event_new(AP_EV_ERROR, d->sn->ident, "sensor", 0);
+    char *text = NULL;
+    int r = AP_ENOMEM;
+
+    if (ev == NULL ||
+        json_object_set_new(ev, "seq", json_integer((json_int_t)seq)) != 0 ||
+        ap_event_set_str(ev, "reason", "spool: event lost to disk "
+                                       "corruption on the sensor") != 0 ||
+        (text = json_dumps(ev, JSON_COMPACT)) == NULL)
+        goto out;
+    r = hpf_client_publish(d->c, CHAN_EVENTS, text, strlen(text));
+out:
+    free(text);
+    json_decref(ev);
+    return r;
+}
+
 static void
 deliver_pump(struct ap_deliver *d)
 {
@@ -105,11 +135,33 @@ deliver_pump(struct ap_deliver *d)
             return; /* the next ack re-kicks */
         if (hpf_client_pending(d->c) + AP_SPOOL_REC_MAX + 1024 > OUT_MAX)
             return; /* on_drain re-kicks */
-        if ((r = ap_spool_next(sp, &rec)) == AP_ENOENT)
-            return;
-        if (r != 0) {
-            ap_log_error("spool read: %s", ap_strerror(r));
-            return;
+        if (d->gap_from != 0 && d->gap_from <= d->gap_to) {
+            if ((r = publish_lost(d, d->gap_from)) != 0)
+                return;
+            d->sent = d->gap_from++;
+            d->lost++;
+            continue;
+        }
+        if (d->have_held) {
+            rec = d->held; /* still valid: ap_spool_next not called since */
+            d->have_held = 0;
+        } else {
+            if ((r = ap_spool_next(sp, &rec)) == AP_ENOENT)
+                return;
+            if (r != 0) {
+                ap_log_error("spool read: %s", ap_strerror(r));
+                return;
+            }
+            if (rec.seq > d->sent + 1) {
+                ap_log_error("spool: events %" PRIu64 "..%" PRIu64
+                             " were lost; sending a placeholder for each",
+                             d->sent + 1, rec.seq - 1);
+                d->gap_from = d->sent + 1;
+                d->gap_to = rec.seq - 1;
+                d->held = rec;
+                d->have_held = 1;
+                continue;
+            }
         }
         r = hpf_client_publish(d->c, CHAN_EVENTS, rec.data, rec.len);
         if (r != 0) {
@@ -137,6 +189,8 @@ on_ready(void *ctx, struct hpf_client *c)
     ap_spool_rewind(d->sn->spool);
     d->sent = ap_spool_acked(d->sn->spool);
     d->ngrace = 0;
+    d->gap_from = d->gap_to = 0;
+    d->have_held = 0;
     ap_log_info("connected to %s:%d as %s; %" PRIu64
                 " event(s) to (re)send",
                 d->host, d->port, d->sn->ident,
@@ -276,6 +330,8 @@ status_json(struct ap_deliver *d)
         return NULL;
     d->hb_events = sn->m.events;
     d->hb_at = now;
+    json_object_set_new(j, "heartbeat", json_integer(sn->conf.heartbeat));
+    json_object_set_new(j, "lost", json_integer((json_int_t)d->lost));
     mods = json_array();
     json_object_set_new(j, "modules", mods);
     for (i = 0; mods && i < sn->nmods; i++) {

@@ -11,6 +11,9 @@
 extern const struct ap_server_component ap_component_hpfeeds;
 extern const struct ap_server_component ap_component_metrics;
 
+/* sensors: status, deploy keys, enrollment (engineer: sensor) */
+extern const struct ap_server_component ap_component_sensors;
+
 /* collector */
 
 /* web */
@@ -30,6 +33,9 @@ const struct ap_server_component *const ap_server_components[] = {
     /* broker */
     &ap_component_hpfeeds,
     &ap_component_metrics,
+
+    /* sensors: status, deploy keys, enrollment (engineer: sensor) */
+    &ap_component_sensors,
 
     /* collector */
 

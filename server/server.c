@@ -60,6 +60,25 @@ ap_server_note_port(struct ap_server *srv, const char *name, int port)
                     strerror(errno));
 }
 
+int
+ap_server_port(const char *name)
+{
+    const char *p = (const char *)ap_buf_data(&port_lines);
+    const char *end = p + ap_buf_len(&port_lines);
+    size_t n = strlen(name);
+
+    /* Lines are "name port\n"; written once at start-up, read after. */
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL)
+            break;
+        if ((size_t)(nl - p) > n + 1 && memcmp(p, name, n) == 0 && p[n] == ' ')
+            return (int)strtol(p + n + 1, NULL, 10);
+        p = nl + 1;
+    }
+    return 0;
+}
+
 void
 ap_server_shutdown(struct ap_server *srv)
 {

@@ -16,6 +16,8 @@ const struct ap_cmd ap_commands[] = {
 
     /* sensor, enroll, demo */
     {"sensor", cmd_sensor, "run the honeypot modules and publish events"},
+    {"deploykey", cmd_deploykey, "add, list or revoke sensor deploy keys"},
+    {"enroll", cmd_enroll, "register this host as a sensor, write its config"},
 
     /* import, export, correlate */
     {"alerts", cmd_alerts, "list or acknowledge alerts (apiary alerts list|ack)"},

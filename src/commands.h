@@ -30,8 +30,10 @@ int cmd_ident(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 
-/* sensor/sensor.c */
+/* sensor/sensor.c, server/sensors/deploykey_cmd.c */
 int cmd_sensor(int argc, char **argv);
+int cmd_deploykey(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
 
 int cmd_version(int argc, char **argv);
 

@@ -56,6 +56,10 @@ const struct web_route web_routes[] = {
     {"POST", "/api/v1/apikeys", VIEW, 0, web_api_key_add},
     {"DELETE", "/api/v1/apikeys/<>", VIEW, 0, web_api_key_del},
 
+    /* enrollment and deploy (server/sensors/web_enroll.c) */
+    {"POST", "/api/sensor/", PUB, WEB_NOCSRF, web_enroll_sensor},
+    {"GET", "/deploy.sh", PUB, 0, web_deploy_script},
+
     /* MHN-compatible API (mhn-reference.md C3), bugs fixed */
     {"GET", "/api/session/", VIEW, 0, web_mhn_session},
     {"GET", "/api/session/<>/", VIEW, 0, web_mhn_session_one},
