@@ -9,6 +9,7 @@
 
 #include "ap/err.h"
 #include "ap/util.h"
+#include "sensors/sensor_status.h"
 #include "server.h"
 #include "store.h"
 #include "web.h"
@@ -71,6 +72,33 @@ last_ts(struct ap_store *st, const char *sensor)
     return ts ? ts : json_null();
 }
 
+/* Heartbeat status (native sensors; server/sensors/sensor_status.c) of
+ * each ident into its row, as "heartbeat": {...}; idents that only
+ * report heartbeats get a row too. */
+static void
+merge_status(struct web *w, json_t *idents)
+{
+    json_t *st = NULL, *row;
+    size_t i;
+
+    if (ap_sensor_status_list(w->db, ap_now_us(), &st) != 0)
+        return; /* the sensors component may not run */
+    for (i = 0; i < json_array_size(st); i++) {
+        json_t *h = json_array_get(st, i);
+        const char *id = json_string_value(json_object_get(h, "ident"));
+        if (id == NULL)
+            continue;
+        if ((row = json_object_get(idents, id)) == NULL) {
+            row = json_pack("{s:s, s:s, s:[], s:n}", "ident", id, "owner", "",
+                            "publish", "created");
+            json_object_set_new(idents, id, row);
+        }
+        if (row != NULL)
+            json_object_set(row, "heartbeat", h);
+    }
+    json_decref(st);
+}
+
 /* One row per sensor known to the broker or seen in the store. */
 static json_t *
 sensor_rows(struct web *w)
@@ -88,6 +116,7 @@ sensor_rows(struct web *w)
         goto out;
     memset(&f, 0, sizeof(f));
     f.since_us = now - 24LL * 3600 * 1000000;
+    merge_status(w, idents);
     memset(&none, 0, sizeof(none));
     if (st != NULL) {
         (void)ap_store_top(st, "sensor", &f, SENSORS_MAX, &top);
@@ -130,8 +159,18 @@ sensor_rows(struct web *w)
         if (st != NULL) {
             json_t *ls = last_ts(st, k);
             json_object_set_new(row, "last_seen", ls);
-            json_object_set_new(row, "status",
-                                json_string(n > 0 ? "active" : "quiet"));
+            json_t *hb = json_object_get(row, "heartbeat");
+            /* With heartbeats: online/offline; without: active/quiet by
+             * what the store saw in 24 h. */
+            json_object_set_new(
+                row, "status",
+                json_string(hb ? (json_is_true(json_object_get(hb, "online"))
+                                      ? "online"
+                                      : "offline")
+                               : n > 0 ? "active" : "quiet"));
+            if (hb && json_object_get(hb, "last_seen"))
+                json_object_set(row, "heartbeat_seen",
+                                json_object_get(hb, "last_seen"));
             if (ap_store_top(st, "honeypot", &fs, 1, &hp) == 0 &&
                 json_array_size(hp))
                 json_object_set(row, "honeypot",

@@ -7,6 +7,8 @@ COWRIE_LOG=${AP_COWRIE_LOG:-/work/shared/data/cowrie/cowrie-2017-11-04.json}
 # sets WEB (base URL) and SRV_PID.
 web_start() {
     rm -f "$T/ports"
+    local n0
+    n0=$(cat "$T/server.log" 2>/dev/null | wc -l)
     bg "$APIARY" server --data-dir "$T/data" --port-file "$T/ports" \
         --set web.listen=127.0.0.1:0 --set "web.admin_password=$ADMIN_PW" \
         --set hpfeeds.listen=127.0.0.1:0 --set metrics.listen=127.0.0.1:0 \
@@ -15,7 +17,8 @@ web_start() {
     local i p=""
     # the port file is complete once the server logs that it runs
     for ((i = 0; i < 600; i++)); do
-        grep -q 'apiary server running' "$T/server.log" 2>/dev/null && break
+        tail -n +$((n0 + 1)) "$T/server.log" 2>/dev/null |
+            grep -q 'apiary server running' && break
         kill -0 "$SRV_PID" 2>/dev/null || fail "server exited: $(tail -20 "$T/server.log")"
         sleep 0.1
     done
