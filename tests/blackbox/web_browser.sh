@@ -52,7 +52,7 @@ EOS
 chmod +x "$T/publish.sh"
 
 cd "$(dirname "$0")/web" || fail "cd"
-timeout 240 python3 browser_scenario.py "$WEB" "$ADMIN_PW" "$T/publish.sh" \
+timeout 270 python3 browser_scenario.py "$WEB" "$ADMIN_PW" "$T/publish.sh" \
     "$XSS_IP" "$XSS_SESSION" cowrie1 >"$T/scenario.out" 2>&1 ||
     fail "browser scenario: $(tail -30 "$T/scenario.out")"
 grep -q "browser scenario ok" "$T/scenario.out" || fail "scenario did not finish"

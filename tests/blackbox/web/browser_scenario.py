@@ -68,9 +68,9 @@ try:
     b.evaluate("window.__marker = 1")
     subprocess.run(PUBLISH + " 198.51.100.23", shell=True, check=True)
     b.wait_for(f"Number(document.getElementById('attack-count').textContent) > {shown}",
-               timeout=60, what="dashboard count to grow")
+               timeout=90, what="dashboard count to grow")
     b.wait_for("document.getElementById('latest').innerText.includes('198.51.100.23')",
-               timeout=60, what="new event in the latest list")
+               timeout=90, what="new event in the latest list")
     check(b.evaluate("window.__marker === 1"), "dashboard reloaded")
 
     # Live map: stream connected, a new event is plotted and listed.
@@ -80,7 +80,7 @@ try:
     b.evaluate("window.__marker = 2")
     subprocess.run(PUBLISH + " 198.51.100.24", shell=True, check=True)
     b.wait_for("document.getElementById('map-log').innerText.includes('198.51.100.24')",
-               timeout=60, what="new event on the live map")
+               timeout=90, what="new event on the live map")
     check(int(b.evaluate("document.getElementById('map-count').textContent")) >= 1,
           "map counter")
     check(b.evaluate("window.__marker === 2"), "map reloaded")
@@ -89,7 +89,7 @@ try:
                "document.querySelector('#replay-form [name=until]').value = '2017-11-05T00:00:00Z';"
                "document.querySelector('#replay-form button').click(); 1")
     b.wait_for("Number(document.getElementById('map-count').textContent) > 50",
-               timeout=60, what="replayed events on the map")
+               timeout=90, what="replayed events on the map")
 
     # Attacker profile of the XSS source: the payload is text, nothing ran.
     page(b, "/attacker/" + XSS_IP)
