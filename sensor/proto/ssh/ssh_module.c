@@ -104,7 +104,7 @@ bind_setup(struct ssh_conf *c, const char *state_dir)
     else
         snprintf(c->keydir, sizeof(c->keydir), "%s/ssh",
                  state_dir ? state_dir : ".");
-    if (mkdir(c->keydir, 0700) != 0 && errno != EEXIST) {
+    if (term_mkdirs(c->keydir) != 0) {
         ap_log_error("cannot create %s: %s", c->keydir, strerror(errno));
         return AP_EIO;
     }

@@ -85,7 +85,7 @@ ssh_store_upload(struct ssh_state *st, const char *name, const uint8_t *p,
     if (sd) {
         w = snprintf(path, sizeof(path), "%s/files", sd);
         if (w > 0 && (size_t)w < sizeof(path) &&
-            (mkdir(path, 0700) == 0 || errno == EEXIST)) {
+            term_mkdirs(path) == 0) {
             w = snprintf(path, sizeof(path), "%s/files/%s", sd, hex);
             /* stored once by content; never executable */
             fd = w > 0 && (size_t)w < sizeof(path)

@@ -78,6 +78,26 @@ term_conf_init(struct term_conf *c, char *err, size_t errlen)
 }
 
 int
+term_mkdirs(const char *path)
+{
+    char buf[512];
+    size_t i, n = strlen(path);
+
+    if (n == 0 || n >= sizeof(buf))
+        return AP_EINVAL;
+    memcpy(buf, path, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (buf[i] != '/' && buf[i] != '\0')
+            continue;
+        buf[i] = '\0';
+        if (mkdir(buf, 0700) != 0 && errno != EEXIST)
+            return AP_EIO;
+        buf[i] = path[i];
+    }
+    return 0;
+}
+
+int
 term_login(struct ap_session *s, const struct term_conf *c,
            const char *method, const char *user, const char *pass,
            unsigned failed, const char *key_type, const char *key_fp)
@@ -189,7 +209,7 @@ start_recording(struct term *t)
     w = snprintf(dir, sizeof(dir), "%s/tty", sd);
     if (w < 0 || (size_t)w >= sizeof(dir))
         return;
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    if (term_mkdirs(dir) != 0)
         return;
     if (ttylog_open(&t->log, dir, ap_session_id(t->s), t->width, t->height,
                     t->termname, ap_now_us()) != 0)

@@ -63,6 +63,9 @@ int term_login(struct ap_session *s, const struct term_conf *c,
                const char *method, const char *user, const char *pass,
                unsigned failed, const char *key_type, const char *key_fp);
 
+/* mkdir -p with mode 0700 for the parts it creates.  0 or AP_EIO. */
+int term_mkdirs(const char *path);
+
 /* The interactive terminal of one session. */
 struct term {
     struct ap_session *s;
