@@ -43,7 +43,8 @@ password_attempt(struct ssh_state *st, ssh_message msg, const char *method,
 
     if (term_login(st->s, &c->term, method, user, pass ? pass : "",
                    st->failed, NULL, NULL)) {
-        snprintf(st->user, sizeof(st->user), "%s", user);
+        if (user != st->user)
+            snprintf(st->user, sizeof(st->user), "%s", user);
         st->authed = 1;
         ssh_message_auth_reply_success(msg, 0);
         return 0;
