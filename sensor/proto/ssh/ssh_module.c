@@ -7,6 +7,7 @@
  * first) and the libssh session is only created when the client's first
  * bytes arrive; libssh's own copy of the banner is then dropped.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -309,7 +310,7 @@ ssh_hold_output(struct ssh_state *st, long long ms)
 void
 ssh_drive(struct ssh_state *st)
 {
-    int rc;
+    int rc, i;
 
     if (st->ssh == NULL || st->dead)
         return;
@@ -329,11 +330,21 @@ ssh_drive(struct ssh_state *st)
             return;
         }
     }
-    /* process whatever the relay has handed libssh */
-    rc = ssh_event_dopoll(st->sev, 0);
-    if (rc == SSH_ERROR ||
-        (ssh_get_status(st->ssh) & (SSH_CLOSED | SSH_CLOSED_ERROR)))
-        st->dead = 1;
+    /* process everything the relay has handed libssh: one poll reads
+     * only part of a large burst (an upload), and the client may be
+     * waiting for our answer before it sends more */
+    for (i = 0; i < 256; i++) {
+        int pending = 0;
+        rc = ssh_event_dopoll(st->sev, 0);
+        if (rc == SSH_ERROR ||
+            (ssh_get_status(st->ssh) & (SSH_CLOSED | SSH_CLOSED_ERROR))) {
+            st->dead = 1;
+            return;
+        }
+        if (ioctl(ssh_get_fd(st->ssh), FIONREAD, &pending) != 0 ||
+            pending == 0)
+            break;
+    }
 }
 
 /* The libssh session, on the client's first bytes. */
