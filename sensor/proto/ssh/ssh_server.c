@@ -261,6 +261,8 @@ on_open(struct ssh_state *st, ssh_message msg)
     ssh_channel ch;
     struct ssh_chan *c;
 
+    ap_log_debug("channel open type %d (authed %d)", ssh_message_subtype(msg),
+                 st->authed);
     if (!st->authed)
         return 1;
     switch (ssh_message_subtype(msg)) {
@@ -446,6 +448,8 @@ ssh_on_message(ssh_session session, ssh_message msg, void *userdata)
     struct ssh_state *st = userdata;
     AP_UNUSED(session);
 
+    ap_log_debug("message %d/%d", ssh_message_type(msg),
+                 ssh_message_subtype(msg));
     switch (ssh_message_type(msg)) {
     case SSH_REQUEST_AUTH:
         return on_auth(st, msg);
