@@ -126,6 +126,15 @@ chan_write(void *ctx, const void *p, size_t n)
     return ssh_channel_write(c->ch, p, (uint32_t)n) < 0 ? AP_EIO : 0;
 }
 
+static int
+chan_write_err(void *ctx, const void *p, size_t n)
+{
+    struct ssh_chan *c = ctx;
+    if (c->closed || n == 0)
+        return 0;
+    return ssh_channel_write_stderr(c->ch, p, (uint32_t)n) < 0 ? AP_EIO : 0;
+}
+
 /* exit-status, EOF, close: the order OpenSSH's client needs for a clean
  * exit code (deps-notes 1). */
 static void
@@ -313,8 +322,10 @@ start_term(struct ssh_chan *c)
     int rc = term_start(&c->term_ui, c->st->s, &c->st->conf->term,
                         c->st->user, c->pty, c->term, c->width, c->height,
                         chan_write, c);
-    if (rc == 0)
+    if (rc == 0) {
         c->term_live = 1;
+        c->term_ui.write_err = chan_write_err;
+    }
     env_event(c);
     return rc;
 }

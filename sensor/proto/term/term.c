@@ -428,6 +428,8 @@ term_exec(struct term *t, const char *cmd, size_t len)
     int c = sh_complete(cmd, len), status;
 
     ap_buf_reset(&t->sh->out);
+    ap_buf_reset(&t->sh->err);
+    t->sh->split_err = !t->tty && t->write_err != NULL;
     if (c <= 0) {
         /* bash -c with a syntax error */
         sh_run(t->sh, cmd, len);
@@ -437,6 +439,8 @@ term_exec(struct term *t, const char *cmd, size_t len)
     }
     command_event(t, cmd, len, c > 0 && !t->sh->unknown);
     out(t, ap_buf_data(&t->sh->out), ap_buf_len(&t->sh->out));
+    if (t->sh->split_err && ap_buf_len(&t->sh->err) > 0)
+        t->write_err(t->ctx, ap_buf_data(&t->sh->err), ap_buf_len(&t->sh->err));
     return status < 0 ? 2 : status;
 }
 

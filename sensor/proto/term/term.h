@@ -82,6 +82,8 @@ struct term {
     char termname[32];
     /* writes to the attacker (telnet escapes IAC, ssh writes a channel) */
     int (*write)(void *ctx, const void *p, size_t n);
+    /* stderr when there is no tty (ssh exec); NULL: same as write */
+    int (*write_err)(void *ctx, const void *p, size_t n);
     void *ctx;
 };
 
