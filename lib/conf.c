@@ -602,3 +602,71 @@ out:
     ap_buf_release(&b);
     return r;
 }
+
+int
+ap_conf_override(const char *spec, const struct ap_conf_section *secs,
+                 size_t nsecs, char *err, size_t errlen)
+{
+    const char *dot = strchr(spec, '.'), *eq = strchr(spec, '=');
+    char sec[64], key[64], msg[256];
+    size_t i;
+
+    if (eq == NULL) {
+        snprintf(err, errlen, "--set %s: expected SECTION.KEY=VALUE", spec);
+        return AP_ECONF;
+    }
+    if (dot == NULL || dot > eq) {
+        sec[0] = '\0';
+        dot = spec - 1;
+    } else if ((size_t)(dot - spec) >= sizeof(sec)) {
+        snprintf(err, errlen, "--set %s: section too long", spec);
+        return AP_ECONF;
+    } else {
+        memcpy(sec, spec, (size_t)(dot - spec));
+        sec[dot - spec] = '\0';
+    }
+    if ((size_t)(eq - dot - 1) >= sizeof(key)) {
+        snprintf(err, errlen, "--set %s: keyword too long", spec);
+        return AP_ECONF;
+    }
+    memcpy(key, dot + 1, (size_t)(eq - dot - 1));
+    key[eq - dot - 1] = '\0';
+    for (i = 0; i < nsecs; i++) {
+        if (strcmp(secs[i].name, sec) != 0 || secs[i].conf == NULL)
+            continue;
+        if (ap_conf_set(secs[i].kws, secs[i].conf, key, eq + 1, msg,
+                        sizeof(msg)) != 0) {
+            snprintf(err, errlen, "--set %s: %s", spec, msg);
+            return AP_ECONF;
+        }
+        return 0;
+    }
+    snprintf(err, errlen, "--set %s: unknown section '%s'", spec, sec);
+    return AP_ECONF;
+}
+
+int
+ap_conf_file_sections(const char *path, struct ap_strlist *names)
+{
+    char line[AP_LIMIT_CONF_LINE], *p, *e;
+    FILE *f;
+    int r = 0;
+
+    if ((f = fopen(path, "r")) == NULL)
+        return AP_EIO;
+    while (r == 0 && fgets(line, sizeof(line), f) != NULL) {
+        for (p = line; isspace((unsigned char)*p); p++)
+            ;
+        if (*p++ != '[')
+            continue;
+        while (isspace((unsigned char)*p))
+            p++;
+        for (e = p; *e && *e != ']' && !isspace((unsigned char)*e); e++)
+            ;
+        *e = '\0';
+        if (*p && !ap_strlist_has(names, p))
+            r = ap_strlist_add(names, p);
+    }
+    fclose(f);
+    return r;
+}

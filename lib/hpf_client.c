@@ -329,8 +329,10 @@ hc_event_cb(struct bufferevent *bev, short what, void *arg)
     (void)bev;
     if (what & BEV_EVENT_CONNECTED) {
         fd = bufferevent_getfd(bev);
-        if (fd >= 0)
+        if (fd >= 0) {
             ap_sock_keepalive(fd, 10, 5, 3);
+            ap_sock_nodelay(fd);
+        }
         c->state = HC_WAIT_INFO;
         return;
     }

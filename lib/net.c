@@ -214,6 +214,14 @@ ap_sock_keepalive(int fd, int idle, int intvl, int cnt)
     setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
 }
 
+void
+ap_sock_nodelay(int fd)
+{
+    int one = 1;
+
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+}
+
 int
 ap_connect_tcp(const char *host, int port, int *fd_out)
 {

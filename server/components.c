@@ -11,13 +11,20 @@
 extern const struct ap_server_component ap_component_hpfeeds;
 extern const struct ap_server_component ap_component_metrics;
 
+/* sensors: status, deploy keys, enrollment (engineer: sensor) */
+extern const struct ap_server_component ap_component_sensors;
+
 /* collector */
 
 /* web */
+extern const struct ap_server_component ap_web_component;
 
 /* outputs, alerts */
 extern const struct ap_server_component ap_component_outputs;
 extern const struct ap_server_instance_type ap_output_instance_type;
+extern const struct ap_server_component ap_component_alerts;
+extern const struct ap_server_instance_type ap_alert_instance_type;
+extern const struct ap_server_instance_type ap_notify_instance_type;
 
 const struct ap_server_component *const ap_server_components[] = {
     /* store */
@@ -27,12 +34,17 @@ const struct ap_server_component *const ap_server_components[] = {
     &ap_component_hpfeeds,
     &ap_component_metrics,
 
+    /* sensors: status, deploy keys, enrollment (engineer: sensor) */
+    &ap_component_sensors,
+
     /* collector */
 
     /* web */
+    &ap_web_component,
 
     /* outputs, alerts */
     &ap_component_outputs,
+    &ap_component_alerts,
 
     NULL,
 };
@@ -42,6 +54,8 @@ const struct ap_server_component *const ap_server_components[] = {
 const struct ap_server_instance_type *const ap_server_instance_types[] = {
     /* outputs, alerts */
     &ap_output_instance_type,
+    &ap_alert_instance_type,
+    &ap_notify_instance_type,
 
     NULL,
 };

@@ -60,6 +60,25 @@ ap_server_note_port(struct ap_server *srv, const char *name, int port)
                     strerror(errno));
 }
 
+int
+ap_server_port(const char *name)
+{
+    const char *p = (const char *)ap_buf_data(&port_lines);
+    const char *end = p + ap_buf_len(&port_lines);
+    size_t n = strlen(name);
+
+    /* Lines are "name port\n"; written once at start-up, read after. */
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (nl == NULL)
+            break;
+        if ((size_t)(nl - p) > n + 1 && memcmp(p, name, n) == 0 && p[n] == ' ')
+            return (int)strtol(p + n + 1, NULL, 10);
+        p = nl + 1;
+    }
+    return 0;
+}
+
 void
 ap_server_shutdown(struct ap_server *srv)
 {
@@ -221,49 +240,6 @@ usage(FILE *f)
             "  --dump-config         print the effective config and exit\n");
 }
 
-/* Apply "section.key=value" to the parsed sections. */
-static int
-apply_override(const char *spec, const struct ap_conf_section *secs,
-               size_t nsecs, char *err, size_t errlen)
-{
-    const char *dot = strchr(spec, '.'), *eq = strchr(spec, '=');
-    char sec[64], key[64], msg[256];
-    size_t i;
-
-    if (eq == NULL) {
-        snprintf(err, errlen, "--set %s: expected SECTION.KEY=VALUE", spec);
-        return AP_ECONF;
-    }
-    if (dot == NULL || dot > eq) {
-        sec[0] = '\0';
-        dot = spec - 1;
-    } else if ((size_t)(dot - spec) >= sizeof(sec)) {
-        snprintf(err, errlen, "--set %s: section too long", spec);
-        return AP_ECONF;
-    } else {
-        memcpy(sec, spec, (size_t)(dot - spec));
-        sec[dot - spec] = '\0';
-    }
-    if ((size_t)(eq - dot - 1) >= sizeof(key)) {
-        snprintf(err, errlen, "--set %s: keyword too long", spec);
-        return AP_ECONF;
-    }
-    memcpy(key, dot + 1, (size_t)(eq - dot - 1));
-    key[eq - dot - 1] = '\0';
-    for (i = 0; i < nsecs; i++) {
-        if (strcmp(secs[i].name, sec) != 0 || secs[i].conf == NULL)
-            continue;
-        if (ap_conf_set(secs[i].kws, secs[i].conf, key, eq + 1, msg,
-                        sizeof(msg)) != 0) {
-            snprintf(err, errlen, "--set %s: %s", spec, msg);
-            return AP_ECONF;
-        }
-        return 0;
-    }
-    snprintf(err, errlen, "--set %s: unknown section '%s'", spec, sec);
-    return AP_ECONF;
-}
-
 int
 cmd_server(int argc, char **argv)
 {
@@ -359,8 +335,8 @@ cmd_server(int argc, char **argv)
                                   sizeof(err)) != 0)
         goto bad;
     for (i = 0; i < sets.n; i++)
-        if (apply_override(sets.v[i], secs, ncomp + 1 + ntypes, err,
-                           sizeof(err)) != 0)
+        if (ap_conf_override(sets.v[i], secs, ncomp + 1 + ntypes, err,
+                             sizeof(err)) != 0)
             goto bad;
     if (data_dir) {
         free(opts.data_dir);

@@ -86,6 +86,9 @@ void ap_server_instances_free(struct ap_server *srv);
 /* Record a bound port ("hpfeeds 10000") for --port-file, so tests can
  * start the server on port 0 and find it. */
 void ap_server_note_port(struct ap_server *srv, const char *name, int port);
+/* The first port noted under name ("hpfeeds"), or 0.  Stable once the
+ * components have started (enrollment tells sensors where to connect). */
+int ap_server_port(const char *name);
 
 /* Ask the main loop to stop (from any thread). */
 void ap_server_shutdown(struct ap_server *srv);

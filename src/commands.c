@@ -8,14 +8,19 @@ const struct ap_cmd ap_commands[] = {
     /* server: broker, collector, store, web */
     {"server", cmd_server, "run the server (broker, collector, store, web)"},
     {"query", cmd_query, "query an event store (count, top, events ...)"},
+    {"user", cmd_user, "manage web dashboard accounts"},
 
     /* hpfeeds client and idents */
     {"hpfeeds", cmd_hpfeeds, "publish or subscribe from the command line"},
     {"ident", cmd_ident, "manage hpfeeds idents (add, list, del, import)"},
 
     /* sensor, enroll, demo */
+    {"sensor", cmd_sensor, "run the honeypot modules and publish events"},
+    {"deploykey", cmd_deploykey, "add, list or revoke sensor deploy keys"},
+    {"enroll", cmd_enroll, "register this host as a sensor, write its config"},
 
     /* import, export, correlate */
+    {"alerts", cmd_alerts, "list or acknowledge alerts (apiary alerts list|ack)"},
     {"relay", cmd_relay, "send canonical events (JSON lines) through configured outputs"},
 
     /* misc */

@@ -19,13 +19,21 @@ extern const struct ap_cmd ap_commands[];
 int cmd_server(int argc, char **argv);
 /* server/store/query_cmd.c */
 int cmd_query(int argc, char **argv);
+/* server/web/user_cmd.c */
+int cmd_user(int argc, char **argv);
 
 /* client/hpfeeds_cmd.c, server/broker/ident_cmd.c */
 int cmd_hpfeeds(int argc, char **argv);
 int cmd_ident(int argc, char **argv);
 
-/* server/outputs/relay.c */
+/* server/outputs/relay.c, server/alerts/alerts.c */
 int cmd_relay(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+
+/* sensor/sensor.c, server/sensors/deploykey_cmd.c */
+int cmd_sensor(int argc, char **argv);
+int cmd_deploykey(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
 
 int cmd_version(int argc, char **argv);
 

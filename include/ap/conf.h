@@ -76,6 +76,21 @@ int ap_conf_parse_string(const char *name, const char *text,
                          const struct ap_conf_section *secs, size_t nsecs,
                          char *err, size_t errlen);
 
+/*
+ * Apply a command-line override "section.key=value" (no dot: the top-level
+ * section "") to already parsed sections.  Shared by `apiary server` and
+ * `apiary sensor` (--set).  On error err holds "--set SPEC: reason".
+ */
+int ap_conf_override(const char *spec, const struct ap_conf_section *secs,
+                     size_t nsecs, char *err, size_t errlen);
+
+/*
+ * The names of the "[section]" headers in a config file, in order (the
+ * sensor runs a module iff its section is present).  Does not validate:
+ * call after ap_conf_parse_file succeeded.
+ */
+int ap_conf_file_sections(const char *path, struct ap_strlist *names);
+
 /* Write conf back as config lines (like `sshd -T`). */
 void ap_conf_dump(FILE *f, const struct ap_conf_kw *kws, const void *conf);
 

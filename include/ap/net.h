@@ -45,6 +45,10 @@ int ap_sock_port(int fd);
  * 3 probes). */
 void ap_sock_keepalive(int fd, int idle, int intvl, int cnt);
 
+/* TCP_NODELAY: message protocols that write whole frames (hpfeeds)
+ * must not wait for Nagle + delayed ACK (40 ms stalls). */
+void ap_sock_nodelay(int fd);
+
 /* Non-blocking TCP connect to host:port (numeric or resolvable name).
  * Blocking name resolution: use at startup or from worker threads only. */
 int ap_connect_tcp(const char *host, int port, int *fd_out);

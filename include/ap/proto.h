@@ -85,4 +85,13 @@ const char *ap_session_id(const struct ap_session *s);
 /* The loop, for modules that must watch extra fds (libssh). */
 struct event_base *ap_session_base(struct ap_session *s);
 
+/* Record a non-fatal protocol error as an "error" event (reason is
+ * escaped) and count it against the session's error budget (max_errors).
+ * Returns 0, or AP_ETOOBIG once the budget is spent (the session is then
+ * closing). */
+int ap_session_error(struct ap_session *s, const char *reason);
+/* The sensor's state directory (state_dir): host keys, captured files.
+ * Created at start-up and writable after the privilege drop. */
+const char *ap_session_state_dir(const struct ap_session *s);
+
 #endif

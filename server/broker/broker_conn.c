@@ -365,52 +365,90 @@ on_frame(struct bk_conn *c, const struct hpf_msg *m, const uint8_t *frame)
     }
 }
 
+/*
+ * One frame at p (avail contiguous bytes).  Returns the bytes consumed,
+ * 0 with *need = the contiguous bytes required (header or whole frame),
+ * or -1 once the connection is closing.
+ */
+static ssize_t
+handle_one(struct bk_conn *c, const uint8_t *p, size_t avail, size_t *need)
+{
+    struct ap_broker *b = c->b;
+    struct hpf_msg m;
+    ssize_t total;
+
+    if (avail < HPF_HDR_LEN) {
+        *need = HPF_HDR_LEN;
+        return 0;
+    }
+    total = hpf_frame(p, HPF_HDR_LEN, b->frame_max);
+    if (total < 0) {
+        /* Never valid: close without OP_ERROR, like hpfeeds3. */
+        bk_count_error(b, c->ident, c->ident_len,
+                       total == AP_ETOOBIG ? "oversize-frame"
+                                           : "malformed-frame");
+        bk_conn_close(c, NULL, 0);
+        return -1;
+    }
+    /* Before AUTH only AUTH is acceptable: do not buffer a big body just
+     * to refuse it. */
+    if (c->state == BK_WAIT_AUTH && p[4] != HPF_OP_AUTH) {
+        bk_count_error(b, "", 0, "invalid-first-message");
+        bk_conn_close(c, "First message was not AUTH",
+                      sizeof("First message was not AUTH") - 1);
+        return -1;
+    }
+    if (avail < (size_t)total) {
+        *need = (size_t)total;
+        return 0;
+    }
+    if (hpf_parse(p, (size_t)total, b->frame_max, &m) != total) {
+        bk_count_error(b, c->ident, c->ident_len, "malformed-frame");
+        bk_conn_close(c, NULL, 0);
+        return -1;
+    }
+    on_frame(c, &m, p);
+    return c->state == BK_CLOSING ? -1 : total;
+}
+
+/*
+ * Frames are handled in place in the input buffer's first chunk (a read
+ * brings many small frames at once); only a frame that straddles two
+ * chunks is made contiguous first.  A frame still arriving (streaming
+ * publishers) simply waits for more reads, up to max_message.
+ */
 static void
 conn_read_cb(struct bufferevent *bev, void *arg)
 {
     struct bk_conn *c = arg;
     struct evbuffer *in = bufferevent_get_input(bev);
-    struct ap_broker *b = c->b;
-    uint8_t hdr[HPF_HDR_LEN], *p;
-    struct hpf_msg m;
-    ssize_t total;
-    size_t len;
+    struct evbuffer_iovec v;
+    size_t len, off, need;
+    ssize_t r;
 
     while (c->state != BK_CLOSING) {
         len = evbuffer_get_length(in);
         if (len < HPF_HDR_LEN)
             return;
-        evbuffer_copyout(in, hdr, sizeof(hdr));
-        total = hpf_frame(hdr, sizeof(hdr), b->frame_max);
-        if (total < 0) {
-            /* Never valid: close without OP_ERROR, like hpfeeds3. */
-            bk_count_error(b, c->ident, c->ident_len,
-                           total == AP_ETOOBIG ? "oversize-frame"
-                                               : "malformed-frame");
+        if (evbuffer_peek(in, -1, NULL, &v, 1) < 1)
+            v.iov_len = 0;
+        off = 0;
+        need = HPF_HDR_LEN;
+        while ((r = handle_one(c, (const uint8_t *)v.iov_base + off,
+                               v.iov_len - off, &need)) > 0)
+            off += (size_t)r;
+        if (off)
+            evbuffer_drain(in, off);
+        if (r < 0)
+            return;
+        if (off)
+            continue;
+        if (len < need)
+            return; /* the rest comes in later reads */
+        if (evbuffer_pullup(in, (ssize_t)need) == NULL) {
             bk_conn_close(c, NULL, 0);
             return;
         }
-        /* Before AUTH only AUTH is acceptable: do not buffer a big body
-         * just to refuse it. */
-        if (c->state == BK_WAIT_AUTH && hdr[4] != HPF_OP_AUTH) {
-            bk_count_error(b, "", 0, "invalid-first-message");
-            bk_conn_close(c, "First message was not AUTH",
-                          sizeof("First message was not AUTH") - 1);
-            return;
-        }
-        if (len < (size_t)total)
-            return; /* streaming: the rest comes in later reads */
-        if ((p = evbuffer_pullup(in, total)) == NULL) {
-            bk_conn_close(c, NULL, 0);
-            return;
-        }
-        if (hpf_parse(p, (size_t)total, b->frame_max, &m) != total) {
-            bk_count_error(b, c->ident, c->ident_len, "malformed-frame");
-            bk_conn_close(c, NULL, 0);
-            return;
-        }
-        on_frame(c, &m, p);
-        evbuffer_drain(in, (size_t)total);
     }
 }
 
@@ -420,6 +458,8 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
     struct bk_conn *c = arg;
 
     (void)bev;
+    if (what & BEV_EVENT_CONNECTED)
+        return; /* TLS handshake done */
     if ((what & BEV_EVENT_TIMEOUT) && c->state == BK_WAIT_AUTH) {
         bk_count_error(c->b, "", 0, "auth-timeout");
         ap_log_debug("hpfeeds %s: no AUTH in time", c->peer);
@@ -461,6 +501,7 @@ bk_conn_accept(struct ap_broker *b, int fd, SSL *ssl, const char *peer)
     b->nconns++;
     ap_series_add(b->m.clients, 1);
     ap_sock_keepalive(fd, 10, 5, 3);
+    ap_sock_nodelay(fd);
     bufferevent_set_max_single_read(c->bev, READ_BITE);
     bufferevent_set_max_single_write(c->bev, READ_BITE);
     bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);

@@ -4,6 +4,8 @@
  * "[output NAME]" sections, exactly as the server would: for backfills,
  * replays, and testing a SIEM pipeline without a server.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "commands.h"
 #include "outputs.h"
 #include "server.h"
@@ -45,9 +48,15 @@ on_hup(int sig)
         ap_outputs_reopen(hup_outputs);
 }
 
+/* Where events go: the outputs, and the alert rules when configured. */
+struct sinks {
+    struct ap_outputs *outs;
+    struct ap_alerts *alerts;
+};
+
 /* Feed one stream of JSON lines; returns the number of bad lines. */
 static size_t
-feed(FILE *f, const char *fname, struct ap_outputs *outs, size_t *good)
+feed(FILE *f, const char *fname, const struct sinks *sk, size_t *good)
 {
     char *line = NULL, verr[256];
     size_t cap = 0, bad = 0, lineno = 0;
@@ -71,7 +80,9 @@ feed(FILE *f, const char *fname, struct ap_outputs *outs, size_t *good)
             ap_log_warn("%s:%zu: not a canonical event: %s", fname, lineno, verr);
             bad++;
         } else {
-            ap_outputs_sink(outs, ev);
+            ap_outputs_sink(sk->outs, ev);
+            if (sk->alerts)
+                ap_alerts_sink(sk->alerts, ev);
             (*good)++;
         }
         json_decref(ev);
@@ -86,6 +97,7 @@ cmd_relay(int argc, char **argv)
     static const struct option longopts[] = {
         {"config", required_argument, NULL, 'c'},
         {"drain", required_argument, NULL, 'd'},
+        {"data-dir", required_argument, NULL, 'D'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -93,7 +105,8 @@ cmd_relay(int argc, char **argv)
     struct relay_ctx *rctx = NULL;
     struct ap_outputs outs = {NULL, 0};
     struct ap_server srv;
-    const char *cfg = NULL;
+    const char *cfg = NULL, *data_dir = NULL;
+    struct sinks sk = {NULL, NULL};
     long long drain = 30;
     size_t ntypes = 0, i, good = 0, bad = 0;
     char err[512];
@@ -113,10 +126,20 @@ cmd_relay(int argc, char **argv)
                 return 2;
             }
             break;
+        case 'D':
+            data_dir = optarg;
+            if (mkdir(data_dir, 0700) != 0 && errno != EEXIST) {
+                fprintf(stderr, "apiary relay: %s: %s\n", data_dir, strerror(errno));
+                return 1;
+            }
+            break;
         case 'h':
-            printf("usage: apiary relay -c FILE [--drain SECS] [EVENTS.jsonl...]\n"
+            printf("usage: apiary relay -c FILE [--drain SECS] [--data-dir DIR] "
+                   "[EVENTS.jsonl...]\n"
                    "  Sends canonical events (JSON lines; stdin by default)\n"
-                   "  through the [output NAME] sections of FILE.\n");
+                   "  through the [output NAME] sections of FILE, and the\n"
+                   "  [alert NAME] rules ([notify NAME] destinations); alerts\n"
+                   "  are stored in DIR/server.db when --data-dir is given.\n");
             return 0;
         default:
             return 2;
@@ -138,11 +161,15 @@ cmd_relay(int argc, char **argv)
                                            ap_server_instance_types[i]->keywords,
                                            NULL, relay_instance, &rctx[i]};
     }
+    err[0] = '\0';
     if (ap_conf_parse_file(cfg, secs, ntypes, err, sizeof(err)) != 0 ||
-        ap_outputs_start(&outs, &srv, err, sizeof(err)) != 0) {
+        ap_outputs_start(&outs, &srv, err, sizeof(err)) != 0 ||
+        ap_alerts_start(&srv, data_dir, &sk.alerts, err, sizeof(err)) != 0) {
         fprintf(stderr, "apiary relay: %s\n", err);
+        ap_outputs_stop(&outs, 0);
         goto out;
     }
+    sk.outs = &outs;
     hup_outputs = &outs;
     {
         struct sigaction sa;
@@ -152,14 +179,14 @@ cmd_relay(int argc, char **argv)
         sigaction(SIGHUP, &sa, NULL);
     }
     if (optind == argc) {
-        bad += feed(stdin, "<stdin>", &outs, &good);
+        bad += feed(stdin, "<stdin>", &sk, &good);
     } else {
         for (i = (size_t)optind; i < (size_t)argc; i++) {
             if ((f = fopen(argv[i], "r")) == NULL) {
                 fprintf(stderr, "apiary relay: %s: %s\n", argv[i], strerror(errno));
                 goto stop;
             }
-            bad += feed(f, argv[i], &outs, &good);
+            bad += feed(f, argv[i], &sk, &good);
             fclose(f);
         }
     }
@@ -176,6 +203,7 @@ stop:
     signal(SIGHUP, SIG_IGN);
     hup_outputs = NULL;
     ap_outputs_stop(&outs, (int)drain * 1000);
+    ap_alerts_stop(sk.alerts, (int)drain * 1000);
 out:
     ap_server_instances_free(&srv);
     free(secs);

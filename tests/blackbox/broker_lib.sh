@@ -6,13 +6,16 @@ D=$T/d
 start_broker() {
     rm -f "$T/ports"
     bg "$APIARY" server --data-dir "$D" --set hpfeeds.listen=127.0.0.1:0 \
-        --set metrics.listen=127.0.0.1:0 --port-file "$T/ports" "$@" \
+        --set metrics.listen=127.0.0.1:0 --set web.listen=127.0.0.1:0 \
+        --port-file "$T/ports" "$@" \
         2>>"$T/server.log"
     SERVER_PID=$LAST_PID
     wait_file "$T/ports" 30
     local i
+    # the port file is complete once the server logs that it runs
     for ((i = 0; i < 300; i++)); do
-        grep -q '^metrics ' "$T/ports" && break
+        grep -q 'apiary server running' "$T/server.log" && break
+        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$T/server.log" >&2; fail "server exited"; }
         sleep 0.1
     done
     HP=$(portfile_get "$T/ports" hpfeeds)

@@ -1,0 +1,70 @@
+/*
+ * Alert rules ("[alert NAME]" sections) and the engine that evaluates
+ * them.  The engine is pure state: events and clock ticks in, alert
+ * objects out; no I/O, so unit tests drive it with chosen times.
+ *
+ * Every rule has a severity, a cooldown and a grouping key (group_by
+ * fields of the event): within one group, one alert per cooldown, so a
+ * scan of 10,000 ports is one alert, not 10,000.
+ */
+#ifndef AP_ALERT_RULES_H
+#define AP_ALERT_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "ap/conf.h"
+
+struct ap_alert_rule_conf {
+    char *type;         /* internal, threshold, watchlist, download, ids,
+                           silent_sensor, new_country */
+    int enabled;
+    char *severity;     /* low, medium, high, critical */
+    long long cooldown; /* seconds */
+    struct ap_strlist group_by;
+    struct ap_strlist sensors; /* internal: the internal sensors; else a filter */
+    char *metric;       /* threshold: events, connections, logins, ports */
+    long long threshold;
+    long long window;   /* seconds */
+    struct ap_strlist usernames, passwords, credentials; /* "user:pass" */
+    char *match;        /* ids: signature substring */
+    long long ids_severity; /* ids: fire when the IDS severity <= this */
+    long long interval; /* silent_sensor */
+    long long learn;    /* new_country: quiet learning period after start */
+    struct ap_strlist notify; /* notifier names; empty = all */
+};
+
+extern const struct ap_conf_kw ap_alert_rule_keywords[];
+
+/* "low" 1 .. "critical" 4; -1 if unknown. */
+int ap_alert_severity_lookup(const char *s);
+
+struct ap_alert_engine;
+
+/*
+ * Build an engine over n rules (names and confs borrowed; they must
+ * outlive the engine).  Disabled rules are skipped.  now_us starts the
+ * silent-sensor and learning clocks.
+ */
+int ap_alert_engine_new(const char *const *names,
+                        const struct ap_alert_rule_conf *const *confs, size_t n,
+                        int64_t now_us, struct ap_alert_engine **out,
+                        char *err, size_t errlen);
+void ap_alert_engine_free(struct ap_alert_engine *e);
+size_t ap_alert_engine_nrules(const struct ap_alert_engine *e);
+
+/*
+ * Evaluate one canonical event (ev borrows).  Windows and cooldowns run
+ * on the event's own time (so a replay alerts as the live run would);
+ * now_us is the receive time (silent sensors).  Fired alerts (owned JSON
+ * objects) are appended to the array fired.  Returns how many fired.
+ */
+int ap_alert_engine_event(struct ap_alert_engine *e, const json_t *ev,
+                          int64_t now_us, json_t *fired);
+/* Time-based rules (silent sensors); call about once a second. */
+int ap_alert_engine_tick(struct ap_alert_engine *e, int64_t now_us,
+                         json_t *fired);
+
+#endif

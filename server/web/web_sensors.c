@@ -1,0 +1,196 @@
+/*
+ * Sensors: the hpfeeds idents in server.db (owned by the broker; read
+ * here without the secret column, ever) joined with what the store saw
+ * from each ident in the last 24 hours.  Serves GET /api/v1/sensors and
+ * MHN's GET /api/sensor/ (which leaked every secret in MHN).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ap/err.h"
+#include "ap/util.h"
+#include "server.h"
+#include "store.h"
+#include "web.h"
+#include "web_handlers.h"
+#include "ap/common.h"
+
+#define SENSORS_MAX 1000
+
+/* {ident: {ident, owner, publish, created}} from hpfeeds_idents, if the
+ * broker's table exists.  The SELECT names its columns: no secret. */
+static json_t *
+read_idents(struct web *w)
+{
+    sqlite3_stmt *st = NULL;
+    json_t *o = json_object();
+
+    if (o == NULL ||
+        sqlite3_prepare_v2(w->db,
+                           "SELECT ident, owner, pubchans, created"
+                           " FROM hpfeeds_idents ORDER BY ident LIMIT ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_bind_int(st, 1, SENSORS_MAX);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const char *pub = (const char *)sqlite3_column_text(st, 2);
+        json_t *pa = pub ? json_loads(pub, 0, NULL) : NULL;
+        if (id == NULL)
+            continue;
+        json_object_set_new(
+            o, id,
+            json_pack("{s:s, s:s, s:o, s:s}", "ident", id, "owner",
+                      sqlite3_column_text(st, 1)
+                          ? (const char *)sqlite3_column_text(st, 1)
+                          : "",
+                      "publish", json_is_array(pa) ? pa : json_array(),
+                      "created",
+                      sqlite3_column_text(st, 3)
+                          ? (const char *)sqlite3_column_text(st, 3)
+                          : ""));
+        if (pa && !json_is_array(pa))
+            json_decref(pa);
+    }
+out:
+    sqlite3_finalize(st);
+    return o;
+}
+
+static json_t *
+last_ts(struct ap_store *st, const char *sensor)
+{
+    struct ap_filter f;
+    json_t *a = NULL, *ts = NULL;
+
+    memset(&f, 0, sizeof(f));
+    f.sensor = sensor;
+    if (ap_store_events(st, &f, 1, 0, 0, &a) == 0 && json_array_size(a))
+        ts = json_incref(json_object_get(json_array_get(a, 0), "ts"));
+    json_decref(a);
+    return ts ? ts : json_null();
+}
+
+/* One row per sensor known to the broker or seen in the store. */
+static json_t *
+sensor_rows(struct web *w)
+{
+    struct ap_store *st = w->srv->store;
+    struct ap_filter f;
+    json_t *idents = read_idents(w), *top = NULL, *rows = json_array(), *v;
+    const char *k;
+    size_t i;
+    int64_t now = ap_now_us();
+
+    if (idents == NULL || rows == NULL)
+        goto out;
+    memset(&f, 0, sizeof(f));
+    f.since_us = now - 24LL * 3600 * 1000000;
+    if (st != NULL)
+        (void)ap_store_top(st, "sensor", &f, SENSORS_MAX, &top);
+    /* Seen in the store but not (or no longer) an ident: still shown. */
+    for (i = 0; i < json_array_size(top); i++) {
+        const char *s =
+            json_string_value(json_object_get(json_array_get(top, i), "value"));
+        if (s && json_object_get(idents, s) == NULL)
+            json_object_set_new(idents, s,
+                                json_pack("{s:s, s:s, s:[], s:n}", "ident", s,
+                                          "owner", "", "publish", "created"));
+    }
+    json_object_foreach(idents, k, v) {
+        json_t *row = json_deep_copy(v), *hp = NULL;
+        struct ap_filter fs = f;
+        long long n = 0;
+        size_t j;
+        if (row == NULL)
+            continue;
+        for (j = 0; j < json_array_size(top); j++) {
+            json_t *t = json_array_get(top, j);
+            const char *tv = json_string_value(json_object_get(t, "value"));
+            if (tv != NULL && strcmp(tv, k) == 0)
+                n = json_integer_value(json_object_get(t, "count"));
+        }
+        fs.sensor = k;
+        json_object_set_new(row, "events_24h", json_integer(n));
+        json_object_set_new(row, "events_per_hour",
+                            json_real((double)n / 24.0));
+        if (st != NULL) {
+            json_t *ls = last_ts(st, k);
+            json_object_set_new(row, "last_seen", ls);
+            json_object_set_new(row, "status",
+                                json_string(n > 0 ? "active" : "quiet"));
+            if (ap_store_top(st, "honeypot", &fs, 1, &hp) == 0 &&
+                json_array_size(hp))
+                json_object_set(row, "honeypot",
+                                json_object_get(json_array_get(hp, 0),
+                                                "value"));
+            json_decref(hp);
+        }
+        json_array_append_new(rows, row);
+    }
+out:
+    json_decref(idents);
+    json_decref(top);
+    return rows;
+}
+
+int
+web_api_sensors(struct web_req *r)
+{
+    json_t *rows = sensor_rows(r->w);
+
+    if (rows == NULL)
+        return AP_ENOMEM;
+    return web_reply_json(
+        r, 200,
+        json_pack("{s:o, s:{s:b}}", "data", rows, "meta", "store",
+                  r->w->srv->store != NULL));
+}
+
+static int
+matches(const json_t *o, const char *key, const char *want)
+{
+    const char *v;
+
+    if (want == NULL)
+        return 1;
+    v = json_string_value(json_object_get(o, key));
+    return v != NULL && strcmp(v, want) == 0;
+}
+
+int
+web_mhn_sensor(struct web_req *r)
+{
+    json_t *rows = sensor_rows(r->w), *out = json_array();
+    size_t i;
+
+    if (rows == NULL || out == NULL) {
+        json_decref(rows);
+        json_decref(out);
+        return AP_ENOMEM;
+    }
+    /* MHN's shape, minus the secret MHN returned; Sensor columns work as
+     * equality filters as in MHN. */
+    for (i = 0; i < json_array_size(rows); i++) {
+        json_t *s = json_array_get(rows, i), *m;
+        const char *id = json_string_value(json_object_get(s, "ident"));
+        const char *owner = json_string_value(json_object_get(s, "owner"));
+        m = json_pack("{s:s, s:s, s:O, s:O, s:n, s:n, s:s, s:O, s:O}", "uuid",
+                      id, "name", owner && *owner ? owner : id, "honeypot",
+                      json_object_get(s, "honeypot") ? json_object_get(s, "honeypot")
+                                                    : json_null(),
+                      "created_date", json_object_get(s, "created"), "ip",
+                      "hostname", "identifier", id, "publish",
+                      json_object_get(s, "publish"), "attacks",
+                      json_object_get(s, "events_24h"));
+        if (m && matches(m, "honeypot", web_param(r, "honeypot")) &&
+            matches(m, "identifier", web_param(r, "identifier")) &&
+            matches(m, "uuid", web_param(r, "uuid")) &&
+            matches(m, "name", web_param(r, "name")))
+            json_array_append_new(out, m);
+        else
+            json_decref(m);
+    }
+    json_decref(rows);
+    return web_reply_json(r, 200, out);
+}

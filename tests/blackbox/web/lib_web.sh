@@ -1,0 +1,49 @@
+# Helpers for the web tests: start a server with a known admin password,
+# log in, call the API.  Source after tests/blackbox/lib.sh.
+
+ADMIN_PW=admin-pass-$$
+# web_start [extra server args...]: start `apiary server` on a free port;
+# sets WEB (base URL) and SRV_PID.
+web_start() {
+    bg "$APIARY" server --data-dir "$T/data" --port-file "$T/ports" \
+        --set web.listen=127.0.0.1:0 --set "web.admin_password=$ADMIN_PW" \
+        "$@" 2>>"$T/server.log"
+    SRV_PID=$LAST_PID
+    wait_file "$T/ports" 60
+    local i p=""
+    for ((i = 0; i < 600; i++)); do
+        p=$(portfile_get "$T/ports" web)
+        [ -n "$p" ] && break
+        sleep 0.1
+    done
+    [ -n "$p" ] || fail "no web port in $T/ports"
+    WEB=http://127.0.0.1:$p
+}
+
+# login USER PASS JAR: log in, keep the cookie in JAR, print the CSRF token.
+login() {
+    local out
+    out=$(curl -s -c "$3" -H 'Content-Type: application/json' \
+        -d "$(jq -cn --arg u "$1" --arg p "$2" '{username:$u,password:$p}')" \
+        "$WEB/api/v1/login") || fail "login request"
+    echo "$out" | jq -er .csrf || fail "login as $1 failed: $out"
+}
+
+# code METHOD URL [curl args...]: print the HTTP status.
+code() {
+    local m=$1 u=$2
+    shift 2
+    curl -s -o /dev/null -w '%{http_code}' -X "$m" "$@" "$u"
+}
+
+# web_stop: SIGTERM the server; it must exit 0 with no sanitizer report
+# (leaks and races in shutdown are failures too).
+web_stop() {
+    kill -TERM "$SRV_PID" 2>/dev/null
+    local rc=0
+    wait "$SRV_PID" || rc=$?
+    [ "$rc" = 0 ] || fail "server exited with $rc: $(tail -20 "$T/server.log")"
+    if grep -q "Sanitizer" "$T/server.log"; then
+        fail "sanitizer report: $(grep -A30 Sanitizer "$T/server.log" | head -40)"
+    fi
+}

@@ -1,0 +1,58 @@
+// Credentials, captured files, sensors and deploy pages.
+import { api, el, qs, table, fmtTime } from './util.js';
+
+function windowForm(hours) {
+  const f = el('form', { class: 'filters' },
+    el('label', {}, 'Last N hours ', el('input', { name: 'hours', value: String(hours) })),
+    el('button', { type: 'submit' }, 'Show'));
+  return f;
+}
+
+export async function credentials(main) {
+  const hours = Number(new URLSearchParams(location.search).get('hours')) || 168;
+  const c = await api('/api/v1/credentials' + qs({ hours, limit: 25 }));
+  const col = (title, items, id) => el('section', { class: 'card top', id },
+    el('h3', {}, title),
+    table([{ title: 'Value', cell: (r) => String(r.value) }, { title: 'Count', cell: (r) => String(r.count) }], items));
+  main.append(el('h1', {}, 'Credentials'), windowForm(hours),
+    el('div', { class: 'grid' },
+      col('Usernames', c.usernames, 'usernames'),
+      col('Passwords', c.passwords, 'passwords'),
+      col('Pairs', c.credentials, 'pairs')));
+}
+
+export async function files(main) {
+  const f = await api('/api/v1/files' + qs({ limit: 100 }));
+  main.append(el('h1', {}, 'Captured files'),
+    el('p', { class: 'warning' }, 'These files are live malware. Only hashes and metadata are shown here; ' +
+      'take samples from the server data directory (files/) on an isolated analysis host.'),
+    table([
+      { title: 'SHA-256', cell: (r) => el('a', { href: '/search' + qs({ sha256: r.sha256 }) }, r.sha256) },
+      { title: 'Size', cell: (r) => r.size === null ? '' : String(r.size) },
+      { title: 'Type', cell: (r) => r.filetype || '' },
+      { title: 'Name', cell: (r) => r.filename || '' },
+      { title: 'First seen', cell: (r) => fmtTime(r.first_seen) },
+      { title: 'Last seen', cell: (r) => fmtTime(r.last_seen) },
+      { title: 'Seen', cell: (r) => String(r.seen) },
+      { title: 'Source', cell: (r) => r.src_ip ? el('a', { href: '/attacker/' + encodeURIComponent(r.src_ip) }, r.src_ip) : '' },
+      { title: 'URL', cell: (r) => r.url || '' },
+    ], f.data));
+}
+
+export async function sensors(main) {
+  const s = await api('/api/v1/sensors');
+  main.append(el('h1', {}, 'Sensors'),
+    table([
+      { title: 'Sensor', cell: (r) => el('a', { href: '/search' + qs({ sensor: r.sensor }) }, r.sensor) },
+      { title: 'Events (24 h)', cell: (r) => String(r.events_24h) },
+      { title: 'Last seen', cell: (r) => fmtTime(r.last_seen) },
+    ], s.data));
+}
+
+export async function deploy(main) {
+  const d = await api('/api/v1/deploy');
+  main.append(el('h1', {}, 'Deploy a sensor'),
+    el('p', {}, 'Run this on the sensor host:'),
+    el('pre', { id: 'deploy-command' }, d.command),
+    d.public_url_set ? '' : el('p', { class: 'muted' }, 'Set public_url in the [web] section so this shows the right address.'));
+}

@@ -1,0 +1,69 @@
+// Attacker profile (everything about one IP) and session detail (the
+// event timeline, and a TTY replay where a recording exists).
+import { api, el, table, fmtTime, topList } from './util.js';
+import { eventCols, detail } from './search.js';
+
+export async function attacker(main, me, ip) {
+  const a = await api('/api/v1/attacker/' + encodeURIComponent(ip));
+  const evList = (title, evs, id, show) => el('section', { class: 'card', id: 'list-' + id }, el('h3', {}, title),
+    el('ul', {}, (evs || []).map((e) => el('li', {}, fmtTime(e.ts) + ' ', show(e)))));
+  main.append(
+    el('h1', {}, 'Attacker ', el('span', { id: 'attacker-ip' }, a.src_ip)),
+    el('section', { class: 'card' },
+      el('p', {}, 'Events: ', el('b', { id: 'attacker-count' }, String(a.events)),
+        ' · sessions: ', el('b', { id: 'attacker-sessions' }, String(a.sessions === undefined ? '' : a.sessions))),
+      el('p', {}, 'First seen: ' + fmtTime(a.first_seen) + ' · last seen: ' + fmtTime(a.last_seen)),
+      el('p', { id: 'attacker-geo' }, 'Country: ' + (a.src_country || '?') + (a.src_city ? ' (' + a.src_city + ')' : '') +
+        ' · ASN: ' + (a.src_asn === undefined ? '?' : String(a.src_asn)) + (a.src_org ? ' ' + a.src_org : ''))),
+    el('div', { class: 'grid' },
+      topList('Sensors', a.sensors, 'sensor'),
+      topList('Ports', a.ports, 'port'),
+      topList('Honeypots', a.honeypots, 'honeypot'),
+      topList('Event types', a.types, 'type'),
+      listOf('Credentials tried', a.credentials, 'credentials'),
+      listOf('Commands', a.commands, 'commands')),
+    evList('Downloads', a.downloads, 'downloads', (e) => [e.url, e.sha256].filter(Boolean).join(' · ')),
+    evList('Fingerprints', a.fingerprints, 'fingerprints', (e) =>
+      [e.client_version, e.os, e.app, e.hassh, e.ja3].filter(Boolean).join(' · ')),
+    evList('Alerts', a.alerts, 'alerts', (e) => e.signature || ''),
+    el('section', { class: 'card' }, el('h3', {}, 'Recent events'), table(eventCols, a.recent || [])));
+}
+
+function listOf(title, items, id) {
+  return el('section', { class: 'card top', id: 'list-' + id }, el('h3', {}, title),
+    el('ol', {}, (items || []).map((it) => el('li', {}, String(it.value), el('span', { class: 'count' }, ' (' + it.count + ')')))));
+}
+
+export async function session(main, me, id) {
+  const sensor = new URLSearchParams(location.search).get('sensor');
+  const s = await api('/api/v1/session/' + encodeURIComponent(id) + (sensor ? '?sensor=' + encodeURIComponent(sensor) : ''));
+  const tl = s.timeline || [];
+  main.append(
+    el('h1', {}, 'Session ', el('span', { id: 'session-id' }, s.session)),
+    el('p', {}, 'From ', s.src_ip ? el('a', { id: 'session-src', href: '/attacker/' + encodeURIComponent(s.src_ip) }, s.src_ip) : '?',
+      ' to ' + (s.sensor || '') + ' (' + (s.honeypot || '') + (s.dst_port ? ' port ' + s.dst_port : '') + ')',
+      ' · ' + fmtTime(s.first_seen) + ' – ' + fmtTime(s.last_seen),
+      ' · logins ' + (s.logins || 0) + ', commands ' + (s.commands || 0) + ', downloads ' + (s.downloads || 0)),
+    el('section', { class: 'card' }, el('h3', {}, 'Timeline'),
+      table([
+        { title: 'Time', cell: (e) => fmtTime(e.ts) },
+        { title: 'Type', cell: (e) => e.type || '' },
+        { title: 'What', cell: (e) => detail(e) },
+      ], tl)));
+  const tty = tl.filter((e) => e.type === 'command');
+  if (tty.length) {
+    // Replay the commands into a <pre> at their original pace (gaps
+    // capped at 2 s).
+    const pre = el('pre', { id: 'tty' });
+    const btn = el('button', { type: 'button', id: 'tty-play' }, 'Replay commands');
+    btn.addEventListener('click', () => {
+      pre.textContent = '';
+      let t0 = Date.parse(tty[0].ts), delay = 0;
+      for (const e of tty) {
+        delay += Math.min(2000, Math.max(0, Date.parse(e.ts) - t0)); t0 = Date.parse(e.ts);
+        setTimeout(() => { pre.appendChild(document.createTextNode('$ ' + e.command + '\n')); }, delay);
+      }
+    });
+    main.append(el('section', { class: 'card' }, el('h3', {}, 'TTY'), btn, pre));
+  }
+}
