@@ -70,11 +70,14 @@ host_key(const char *dir, const char *name, enum ssh_keytypes_e type,
     }
     if (ssh_pki_generate(type, bits, &key) != SSH_OK)
         return AP_EIO;
-    if (ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path) != SSH_OK) {
+    /* private: 0600 through the umask (the sandbox has no chmod) */
+    mode_t old = umask(077);
+    int rc = ssh_pki_export_privkey_file(key, NULL, NULL, NULL, path);
+    umask(old);
+    if (rc != SSH_OK) {
         ssh_key_free(key);
         return AP_EIO;
     }
-    chmod(path, 0600);
     ap_log_info("generated SSH host key %s", path);
     *out = key;
     return 0;
