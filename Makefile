@@ -19,7 +19,7 @@ build: deps-run
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
-	$(BUILD)/apiary server --data-dir $(CURDIR)/var
+	$(BUILD)/apiary demo --data-dir $(CURDIR)/var
 
 test: deps-test
 	cmake -S . -B $(TESTBUILD) -G Ninja -DAP_WERROR=ON \
