@@ -59,6 +59,12 @@ int ap_collector_submit(struct ap_collector *c, const char *ident,
                         const char *channel, const void *payload, size_t len,
                         int64_t rx_us);
 
+/* The same for callers that may wait (the importer): blocks while the
+ * queue is full instead of spilling. */
+int ap_collector_submit_wait(struct ap_collector *c, const char *ident,
+                             const char *channel, const void *payload,
+                             size_t len, int64_t rx_us);
+
 /* Wait until everything submitted so far is stored (importer, tests). */
 void ap_collector_flush(struct ap_collector *c);
 

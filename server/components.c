@@ -15,6 +15,7 @@ extern const struct ap_server_component ap_component_metrics;
 extern const struct ap_server_component ap_component_sensors;
 
 /* collector */
+extern const struct ap_server_component ap_component_collector;
 
 /* web */
 extern const struct ap_server_component ap_web_component;
@@ -38,6 +39,7 @@ const struct ap_server_component *const ap_server_components[] = {
     &ap_component_sensors,
 
     /* collector */
+    &ap_component_collector,
 
     /* web */
     &ap_web_component,

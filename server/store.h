@@ -43,6 +43,11 @@ void ap_store_close(struct ap_store *st);
  */
 int ap_store_put_events(struct ap_store *st, json_t *const *evs, size_t n,
                         size_t *inserted);
+/* The same, telling which events were new: is_new[i] = 1 if evs[i] was
+ * stored now, 0 if its id was already there (or it was rejected).  The
+ * collector hands only new events to its sinks. */
+int ap_store_put_events_new(struct ap_store *st, json_t *const *evs,
+                            size_t n, unsigned char *is_new);
 
 /* Bytes the store takes (what retention_size is compared with). */
 int ap_store_size(struct ap_store *st, long long *bytes);

@@ -34,6 +34,8 @@ int cmd_alerts(int argc, char **argv);
 int cmd_sensor(int argc, char **argv);
 int cmd_deploykey(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
+/* server/import/import_cmd.c */
+int cmd_import(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 
 int cmd_version(int argc, char **argv);

@@ -67,14 +67,17 @@ login(struct sess *s, const json_t *pair, int success)
     ad_set_bool(s->c, ev, "success", success);
 }
 
+/* cowrie puts every typed line in "commands" and the unknown ones in
+ * "unknownCommands" as well: an unknown line marks its first matching
+ * command known=false instead of becoming a second command event. */
 static void
-commands(struct sess *s, const char *key, int known)
+commands(struct sess *s)
 {
-    const json_t *v;
+    const json_t *v, *cmds = json_object_get(s->o, "commands");
+    size_t i, k, first = json_array_size(s->c->out);
     json_t *ev;
-    size_t i;
 
-    json_array_foreach(json_object_get(s->o, key), i, v)
+    json_array_foreach(cmds, i, v)
     {
         if (!json_is_string(v) || json_string_length(v) == 0)
             continue;
@@ -82,24 +85,63 @@ commands(struct sess *s, const char *key, int known)
             return;
         ad_set_strn(s->c, ev, "command", json_string_value(v),
                     json_string_length(v));
-        ad_set_bool(s->c, ev, "known", known);
+        ad_set_bool(s->c, ev, "known", 1);
+    }
+    json_array_foreach(json_object_get(s->o, "unknownCommands"), i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) == 0)
+            continue;
+        for (k = first; k < json_array_size(s->c->out); k++) {
+            json_t *e = json_array_get(s->c->out, k);
+            const char *cmd = json_string_value(json_object_get(e, "command"));
+            if (cmd != NULL && json_is_true(json_object_get(e, "known")) &&
+                strcmp(cmd, json_string_value(v)) == 0)
+                break;
+        }
+        if (k < json_array_size(s->c->out)) {
+            ad_set_bool(s->c, json_array_get(s->c->out, k), "known", 0);
+            continue;
+        }
+        if ((ev = sess_event(s, AP_EV_COMMAND, 0)) == NULL)
+            return;
+        ad_set_strn(s->c, ev, "command", json_string_value(v),
+                    json_string_length(v));
+        ad_set_bool(s->c, ev, "known", 0);
     }
 }
 
+/* One download per url; cowrie appends a hash per completed download (and
+ * per upload), so equal counts pair up by position, otherwise each hash
+ * gets its own event. */
 static void
-downloads(struct sess *s, const char *key, const char *field)
+downloads(struct sess *s)
 {
-    const json_t *v;
+    const json_t *urls = json_object_get(s->o, "urls"),
+                 *hashes = json_object_get(s->o, "hashes"), *v;
+    int pair = json_array_size(urls) == json_array_size(hashes);
     json_t *ev;
     size_t i;
 
-    json_array_foreach(json_object_get(s->o, key), i, v)
+    json_array_foreach(urls, i, v)
     {
         if (!json_is_string(v) || json_string_length(v) == 0)
             continue;
         if ((ev = sess_event(s, AP_EV_DOWNLOAD, 0)) == NULL)
             return;
-        ad_set_str(s->c, ev, field, json_string_value(v));
+        ad_set_str(s->c, ev, "url", json_string_value(v));
+        if (pair)
+            ad_set_str(s->c, ev, "sha256",
+                       json_string_value(json_array_get(hashes, i)));
+    }
+    if (pair && json_array_size(urls) > 0)
+        return;
+    json_array_foreach(hashes, i, v)
+    {
+        if (!json_is_string(v) || json_string_length(v) == 0)
+            continue;
+        if ((ev = sess_event(s, AP_EV_DOWNLOAD, 0)) == NULL)
+            return;
+        ad_set_str(s->c, ev, "sha256", json_string_value(v));
     }
 }
 
@@ -169,10 +211,8 @@ ad_ssh_session(struct ad_ctx *c, const char *honeypot)
         login(&s, v, 0);
     if (json_is_array(json_object_get(o, "loggedin")))
         login(&s, json_object_get(o, "loggedin"), 1);
-    commands(&s, "commands", 1);
-    commands(&s, "unknownCommands", 0);
-    downloads(&s, "urls", "url");
-    downloads(&s, "hashes", "sha256");
+    commands(&s);
+    downloads(&s);
     /* the message is sent when the session closes */
     if ((ev = sess_event(&s, AP_EV_DISCONNECT, s.end)) != NULL &&
         s.end >= s.start && s.end != 0)

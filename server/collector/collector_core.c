@@ -23,19 +23,13 @@
 #include "ap/event.h"
 #include "ap/limits.h"
 #include "ap/log.h"
+#include "ap/metrics.h"
 #include "ap/util.h"
 #include "collector.h"
 #include "collector_acks.h"
 #include "geo.h"
 #include "store.h"
 #include "ap/common.h"
-
-/* Optional store extension: is_new[i] per event.  Until an engine
- * provides it, a batch with both new and duplicate events goes to the
- * sinks whole (at-least-once; ids tell repeats apart). */
-int ap_store_put_events_new(struct ap_store *st, json_t *const *evs,
-                            size_t n, unsigned char *is_new)
-    __attribute__((weak));
 
 #define MAX_SINKS 16
 #define MAX_CHANNELS 128
@@ -49,9 +43,22 @@ struct item {
     uint8_t *payload;
 };
 
+enum { M_RECEIVED, M_EVENTS, M_PARSE_ERRORS, M_STORED, M_DUPLICATES, M__N };
+
+static const char *const metric_names[M__N][2] = {
+    {"apiary_collector_received_total", "payloads received per channel"},
+    {"apiary_collector_events_total", "canonical events made per channel"},
+    {"apiary_collector_parse_errors_total",
+     "payloads kept raw (no adapter, or unparseable) per channel"},
+    {"apiary_collector_stored_total", "new events stored per channel"},
+    {"apiary_collector_duplicates_total",
+     "events already stored (resent) per channel"},
+};
+
 struct chan_stats {
     char name[64];
     long long received, events, parse_errors, stored, duplicates;
+    struct ap_series *m[M__N];
     int64_t last_err_log;
     long long err_unlogged;
 };
@@ -79,6 +86,7 @@ struct ap_collector {
 
     struct sink sinks[MAX_SINKS];
     size_t nsinks;
+    struct ap_series *m_spilled, *m_dropped, *m_qitems, *m_qbytes;
 
     struct ap_acks *acks;
     pthread_mutex_t smu; /* stats */
@@ -110,6 +118,35 @@ ap_collector_add_sink(struct ap_collector *c, ap_event_sink_fn fn, void *ctx)
     return 0;
 }
 
+static void
+series(struct chan_stats *s)
+{
+    struct ap_metric *m;
+    int i;
+
+    for (i = 0; i < M__N; i++) {
+        m = ap_metric_new(AP_METRIC_COUNTER, metric_names[i][0],
+                          metric_names[i][1], "channel", NULL);
+        s->m[i] = m ? ap_metric_series(m, s->name, NULL) : NULL;
+    }
+}
+
+static struct ap_series *
+one_series(enum ap_metric_type t, const char *name, const char *help)
+{
+    struct ap_metric *m = ap_metric_new(t, name, help, NULL, NULL);
+
+    return m ? ap_metric_series(m, NULL, NULL) : NULL;
+}
+
+static void
+bump(struct chan_stats *s, int which, long long *field, long long n)
+{
+    *field += n;
+    if (s->m[which] != NULL)
+        ap_series_add(s->m[which], n);
+}
+
 /* Stats slot of a channel (writer thread; smu held). */
 static size_t
 chan_slot(struct ap_collector *c, const char *name)
@@ -121,6 +158,7 @@ chan_slot(struct ap_collector *c, const char *name)
             return i;
     if (c->nch < MAX_CHANNELS && strlen(name) < sizeof(c->ch[0].name)) {
         snprintf(c->ch[c->nch].name, sizeof(c->ch[0].name), "%s", name);
+        series(&c->ch[c->nch]);
         return c->nch++;
     }
     return MAX_CHANNELS;
@@ -193,9 +231,13 @@ ap_collector_submit(struct ap_collector *c, const char *ident,
             spill_write(c, ident, channel, payload, len, rx_us) == 0) {
             c->spilled++;
             c->spill_pending++;
+            if (c->m_spilled)
+                ap_series_add(c->m_spilled, 1);
         } else {
             c->dropped++;
             c->done++;
+            if (c->m_dropped)
+                ap_series_add(c->m_dropped, 1);
         }
         if (ap_now_us() - c->last_full_log > 10 * 1000000LL) {
             c->last_full_log = ap_now_us();
@@ -223,10 +265,28 @@ ap_collector_submit(struct ap_collector *c, const char *ident,
         c->tail = it;
         c->qitems++;
         c->qbytes += len;
+        if (c->m_qitems) {
+            ap_series_set(c->m_qitems, (int64_t)c->qitems);
+            ap_series_set(c->m_qbytes, (int64_t)c->qbytes);
+        }
         pthread_cond_signal(&c->work);
     }
     pthread_mutex_unlock(&c->mu);
     return r;
+}
+
+int
+ap_collector_submit_wait(struct ap_collector *c, const char *ident,
+                         const char *channel, const void *payload, size_t len,
+                         int64_t rx_us)
+{
+    pthread_mutex_lock(&c->mu);
+    while ((c->qitems >= c->o.queue_items ||
+            c->qbytes + len > c->o.queue_bytes) &&
+           c->qitems > 0)
+        pthread_cond_wait(&c->idle, &c->mu);
+    pthread_mutex_unlock(&c->mu);
+    return ap_collector_submit(c, ident, channel, payload, len, rx_us);
 }
 
 static int
@@ -271,24 +331,14 @@ publish_ack(void *ctx, const char *ident, long long seq)
 static void
 store_batch(struct ap_collector *c)
 {
-    size_t i, ins = 0, nsinks;
-    int r, tries = 0, all_new;
+    size_t i, nsinks;
+    int r, tries = 0;
     struct sink sinks[MAX_SINKS];
 
     if (c->nev == 0)
         return;
     for (;;) {
-        if (ap_store_put_events_new != NULL) {
-            r = ap_store_put_events_new(c->o.store, c->evs, c->nev,
-                                        c->is_new);
-            for (i = 0, ins = 0; r == 0 && i < c->nev; i++)
-                ins += c->is_new[i] != 0;
-        } else {
-            r = ap_store_put_events(c->o.store, c->evs, c->nev, &ins);
-            /* all new, none new, or (rarely: resends) unknown mix */
-            all_new = ins > 0;
-            memset(c->is_new, all_new, c->nev);
-        }
+        r = ap_store_put_events_new(c->o.store, c->evs, c->nev, c->is_new);
         if (r == 0)
             break;
         c->store_errors++;
@@ -307,15 +357,12 @@ store_batch(struct ap_collector *c)
     for (i = 0; i < c->nev; i++) {
         struct chan_stats *s = &c->ch[c->evch[i]];
         if (c->is_new[i])
-            s->stored++;
+            bump(s, M_STORED, &s->stored, 1);
         else
-            s->duplicates++;
+            bump(s, M_DUPLICATES, &s->duplicates, 1);
     }
     c->batches++;
     pthread_mutex_unlock(&c->smu);
-    if (ap_store_put_events_new == NULL && ins > 0 && ins < c->nev)
-        ap_log_debug("batch of %zu with %zu duplicates: sinks get all",
-                     c->nev, c->nev - ins);
     pthread_mutex_lock(&c->mu);
     nsinks = c->nsinks;
     memcpy(sinks, c->sinks, sizeof(sinks));
@@ -353,7 +400,7 @@ parse_error(struct ap_collector *c, const struct item *it, size_t slot,
         ap_log_error("cannot keep raw payload from %s on %s: %s", it->ident,
                      it->channel, ap_strerror(r));
     pthread_mutex_lock(&c->smu);
-    s->parse_errors++;
+    bump(s, M_PARSE_ERRORS, &s->parse_errors, 1);
     if (it->rx_us - s->last_err_log >= ERR_LOG_EVERY_US) {
         ap_log_warn("channel %s from %s: payload kept raw: %s (%lld more "
                     "since the last message)",
@@ -389,7 +436,7 @@ process_item(struct ap_collector *c, const struct item *it)
 
     pthread_mutex_lock(&c->smu);
     slot = chan_slot(c, it->channel);
-    c->ch[slot].received++;
+    bump(&c->ch[slot], M_RECEIVED, &c->ch[slot].received, 1);
     pthread_mutex_unlock(&c->smu);
     memset(&in, 0, sizeof(in));
     in.channel = it->channel;
@@ -422,7 +469,8 @@ process_item(struct ap_collector *c, const struct item *it)
             store_batch(c);
     }
     pthread_mutex_lock(&c->smu);
-    c->ch[slot].events += (long long)json_array_size(out);
+    bump(&c->ch[slot], M_EVENTS, &c->ch[slot].events,
+         (long long)json_array_size(out));
     pthread_mutex_unlock(&c->smu);
     json_decref(out);
 }
@@ -512,6 +560,10 @@ writer(void *arg)
         n = c->qitems;
         c->qitems = 0;
         c->qbytes = 0;
+        if (c->m_qitems) {
+            ap_series_set(c->m_qitems, 0);
+            ap_series_set(c->m_qbytes, 0);
+        }
         pthread_mutex_unlock(&c->mu);
         for (it = list; it; it = next) {
             next = it->next;
@@ -543,7 +595,20 @@ ap_collector_new(const struct ap_collector_opts *o, struct ap_collector **out)
         c->o.queue_bytes = AP_LIMIT_COLLECTOR_QUEUE_BYTES;
     if (c->o.queue_items == 0)
         c->o.queue_items = AP_LIMIT_COLLECTOR_QUEUE_ITEMS;
-    snprintf(c->ch[MAX_CHANNELS].name, sizeof(c->ch[0].name), "(other)");
+    c->m_spilled = one_series(AP_METRIC_COUNTER,
+                              "apiary_collector_spilled_total",
+                              "payloads written to the spill file (queue full)");
+    c->m_dropped = one_series(AP_METRIC_COUNTER,
+                              "apiary_collector_dropped_total",
+                              "payloads lost (queue full, no spill file)");
+    c->m_qitems = one_series(AP_METRIC_GAUGE, "apiary_collector_queue_items",
+                             "payloads waiting for the writer");
+    c->m_qbytes = one_series(AP_METRIC_GAUGE, "apiary_collector_queue_bytes",
+                             "payload bytes waiting for the writer");
+    if (c->m_qbytes == NULL)
+        c->m_qitems = NULL;
+    snprintf(c->ch[MAX_CHANNELS].name, sizeof(c->ch[0].name), "_other");
+    series(&c->ch[MAX_CHANNELS]);
     if ((o->files_dir && (c->files_dir = strdup(o->files_dir)) == NULL) ||
         (o->spill_path && (c->spill_path = strdup(o->spill_path)) == NULL) ||
         (c->acks = ap_acks_new()) == NULL || batch_grow(c) != 0)

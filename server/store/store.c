@@ -175,6 +175,9 @@ struct put_ctx {
     json_t *const *evs;
     size_t n, inserted, rejected;
     struct st_row *rows;
+    unsigned char *is_new; /* per event, may be NULL (collector) */
+    size_t *idx;           /* row -> event index, when is_new is set */
+    unsigned char *rows_new;
 };
 
 static int
@@ -199,33 +202,53 @@ put_events_txn(struct ap_store *st, void *arg)
             }
             if (rc != 0)
                 break;
+            if (p->is_new != NULL)
+                p->idx[k] = done + i;
             k++;
         }
-        if (rc == 0 && (rc = st_write_rows(st, p->rows, k, &ins)) == 0)
+        if (rc == 0 && (rc = st_write_rows(st, p->rows, k, &ins,
+                                           p->rows_new)) == 0) {
             p->inserted += ins;
+            for (i = 0; p->is_new != NULL && i < k; i++)
+                p->is_new[p->idx[i]] = p->rows_new[i];
+        }
         while (k > 0)
             st_row_release(&p->rows[--k]);
     }
     return rc;
 }
 
-int
-ap_store_put_events(struct ap_store *st, json_t *const *evs, size_t n,
-                    size_t *inserted)
+static int
+put_events(struct ap_store *st, json_t *const *evs, size_t n,
+           size_t *inserted, unsigned char *is_new)
 {
-    struct put_ctx p = {evs, n, 0, 0, NULL};
+    struct put_ctx p = {evs, n, 0, 0, NULL, is_new, NULL, NULL};
+    size_t chunk = AP_MIN(n, (size_t)ST_BATCH_MAX);
     int rc;
 
+    if (is_new != NULL)
+        memset(is_new, 0, n);
     if (n == 0) {
         if (inserted)
             *inserted = 0;
         return 0;
     }
-    p.rows = calloc(AP_MIN(n, (size_t)ST_BATCH_MAX), sizeof(*p.rows));
-    if (p.rows == NULL)
+    p.rows = calloc(chunk, sizeof(*p.rows));
+    if (is_new != NULL) {
+        p.idx = calloc(chunk, sizeof(*p.idx));
+        p.rows_new = calloc(chunk, 1);
+    }
+    if (p.rows == NULL ||
+        (is_new != NULL && (p.idx == NULL || p.rows_new == NULL))) {
+        free(p.rows);
+        free(p.idx);
+        free(p.rows_new);
         return AP_ENOMEM;
+    }
     rc = st_write_txn(st, put_events_txn, &p);
     free(p.rows);
+    free(p.idx);
+    free(p.rows_new);
     if (rc != 0)
         return rc;
     pthread_mutex_lock(&st->wlock);
@@ -236,6 +259,20 @@ ap_store_put_events(struct ap_store *st, json_t *const *evs, size_t n,
     if (inserted)
         *inserted = p.inserted;
     return 0;
+}
+
+int
+ap_store_put_events(struct ap_store *st, json_t *const *evs, size_t n,
+                    size_t *inserted)
+{
+    return put_events(st, evs, n, inserted, NULL);
+}
+
+int
+ap_store_put_events_new(struct ap_store *st, json_t *const *evs, size_t n,
+                        unsigned char *is_new)
+{
+    return put_events(st, evs, n, NULL, is_new);
 }
 
 void

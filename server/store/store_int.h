@@ -145,7 +145,7 @@ void st_row_release(struct st_row *r);
  * that were new.  The caller holds wlock and has begun a transaction.
  */
 int st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
-                  size_t *inserted);
+                  size_t *inserted, unsigned char *rows_new);
 
 /* Rollup dimensions (the "dim" column of the rollup table). */
 struct st_dim {

@@ -437,7 +437,7 @@ flush_agg(struct ap_store *st, const struct agg *a, int which,
 
 int
 st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
-              size_t *inserted)
+              size_t *inserted, unsigned char *rows_new)
 {
     unsigned char *isnew = NULL;
     struct sq_val *p = NULL, *np;
@@ -463,6 +463,8 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
         goto out;
     for (i = 0; i < n; i++)
         nnew += isnew[i] != 0;
+    if (rows_new != NULL)
+        memcpy(rows_new, isnew, n);
     if (nnew > 0) {
         struct sq_val c = sq_int((long long)nnew);
         rc = st->eng->exec(st->writer,

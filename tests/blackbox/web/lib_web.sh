@@ -7,6 +7,7 @@ ADMIN_PW=admin-pass-$$
 web_start() {
     bg "$APIARY" server --data-dir "$T/data" --port-file "$T/ports" \
         --set web.listen=127.0.0.1:0 --set "web.admin_password=$ADMIN_PW" \
+        --set hpfeeds.listen=127.0.0.1:0 --set metrics.listen=127.0.0.1:0 \
         "$@" 2>>"$T/server.log"
     SRV_PID=$LAST_PID
     wait_file "$T/ports" 60

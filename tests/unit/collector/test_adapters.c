@@ -179,9 +179,10 @@ TEST(cowrie_session_in_order_with_exact_fields)
         "\"endTime\":\"2018-05-06T17:44:15.500000Z\",\"peerIP\":\"1.2.3.4\","
         "\"peerPort\":1,\"hostIP\":\"5.6.7.8\",\"hostPort\":22,"
         "\"loggedin\":[\"root\",\"x\"],\"credentials\":[[\"a\",\"b\"]],"
-        "\"commands\":[\"ls\"],\"unknownCommands\":[\"foo\"],"
+        "\"commands\":[\"ls\",\"foo\"],\"unknownCommands\":[\"foo\",\"x\"],"
         "\"urls\":[\"http://e/x\"],\"hashes\":[\"ab\"],\"version\":\"V\"}");
 
+    /* foo is typed once: one command event, known=false; x only failed */
     ASSERT_EQ(json_array_size(e), 9);
     ASSERT_STR_EQ(field(e, 0, "type"), "connect");
     ASSERT_STR_EQ(field(e, 0, "ts"), "2018-05-06T17:44:05.000000Z");
@@ -195,7 +196,9 @@ TEST(cowrie_session_in_order_with_exact_fields)
     ASSERT(json_is_true(json_object_get(json_array_get(e, 4), "known")));
     ASSERT_STR_EQ(field(e, 5, "command"), "foo");
     ASSERT(json_is_false(json_object_get(json_array_get(e, 5), "known")));
-    ASSERT_STR_EQ(field(e, 6, "url"), "http://e/x");
+    ASSERT_STR_EQ(field(e, 6, "command"), "x");
+    ASSERT(json_is_false(json_object_get(json_array_get(e, 6), "known")));
+    ASSERT_STR_EQ(field(e, 7, "url"), "http://e/x");
     ASSERT_STR_EQ(field(e, 7, "sha256"), "ab");
     ASSERT_STR_EQ(field(e, 8, "type"), "disconnect");
     ASSERT(json_real_value(json_object_get(json_array_get(e, 8),
