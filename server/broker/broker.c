@@ -285,6 +285,10 @@ broker_start(struct ap_server *srv, void *conf, char *err, size_t errlen)
     b->base = srv->base;
     b->db = srv->db;
     b->frame_max = cf->max_message + HPF_HDR_LEN;
+    b->auth_tv_val.tv_sec = (time_t)cf->auth_timeout;
+    b->auth_tv = event_base_init_common_timeout(b->base, &b->auth_tv_val);
+    if (b->auth_tv == NULL)
+        b->auth_tv = &b->auth_tv_val;
     srv->broker = b;
     register_metrics(b);
     b->listeners = calloc(cf->listen.n + cf->tls_listen.n,

@@ -66,6 +66,8 @@ bk_conn_free(struct bk_conn *c)
 {
     struct ap_broker *b = c->b;
 
+    if (c->deadline)
+        event_free(c->deadline);
     bk_unsubscribe_all(c);
     acl_free(c);
     free(c->subs);
@@ -80,6 +82,20 @@ bk_conn_free(struct bk_conn *c)
     ap_series_add(b->m.lost, 1);
     bufferevent_free(c->bev);
     free(c);
+}
+
+static void
+deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+    struct bk_conn *c = arg;
+
+    (void)fd;
+    (void)what;
+    if (c->state == BK_WAIT_AUTH) {
+        bk_count_error(c->b, "", 0, "auth-timeout");
+        ap_log_debug("hpfeeds %s: no AUTH in time", c->peer);
+    }
+    bk_conn_free(c);
 }
 
 static void
@@ -109,7 +125,12 @@ closing_write_cb(struct bufferevent *bev, void *arg)
         return;
     }
     bufferevent_setcb(bev, linger_read_cb, NULL, conn_event_cb, c);
-    bufferevent_set_timeouts(bev, &tv, NULL);
+    if (c->deadline == NULL &&
+        (c->deadline = evtimer_new(c->b->base, deadline_cb, c)) == NULL) {
+        bk_conn_free(c);
+        return;
+    }
+    evtimer_add(c->deadline, &tv);
     bufferevent_disable(bev, EV_WRITE);
     bufferevent_enable(bev, EV_READ);
 }
@@ -123,6 +144,8 @@ bk_conn_close(struct bk_conn *c, const char *errtext, size_t len)
     if (c->state == BK_CLOSING)
         return;
     c->state = BK_CLOSING;
+    if (c->deadline)
+        evtimer_del(c->deadline); /* re-armed for the lingering close */
     bk_unsubscribe_all(c);
     bufferevent_disable(c->bev, EV_READ);
     if (errtext) {
@@ -253,7 +276,10 @@ on_auth(struct bk_conn *c, const struct hpf_msg *m)
         prune_subs(c);
     c->state = BK_AUTHED;
     /* Authenticated clients may be idle for ever (subscribers). */
-    bufferevent_set_timeouts(c->bev, NULL, NULL);
+    if (c->deadline) {
+        event_free(c->deadline);
+        c->deadline = NULL;
+    }
     ap_metric_add(b->m.ready, id.name, NULL, 1);
     ap_log_debug("hpfeeds %s: authenticated as '%s'", c->peer, id.name);
 out:
@@ -460,10 +486,6 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
     (void)bev;
     if (what & BEV_EVENT_CONNECTED)
         return; /* TLS handshake done */
-    if ((what & BEV_EVENT_TIMEOUT) && c->state == BK_WAIT_AUTH) {
-        bk_count_error(c->b, "", 0, "auth-timeout");
-        ap_log_debug("hpfeeds %s: no AUTH in time", c->peer);
-    }
     /* EOF, error, or a timeout: the peer is gone or too slow.  Frames
      * that arrived before EOF have been handled by the read callback. */
     bk_conn_free(c);
@@ -472,7 +494,6 @@ conn_event_cb(struct bufferevent *bev, short what, void *arg)
 void
 bk_conn_accept(struct ap_broker *b, int fd, SSL *ssl, const char *peer)
 {
-    struct timeval tv = {(time_t)b->conf->auth_timeout, 0};
     struct bk_conn *c;
     struct ap_buf info;
 
@@ -505,7 +526,11 @@ bk_conn_accept(struct ap_broker *b, int fd, SSL *ssl, const char *peer)
     bufferevent_set_max_single_read(c->bev, READ_BITE);
     bufferevent_set_max_single_write(c->bev, READ_BITE);
     bufferevent_setcb(c->bev, conn_read_cb, NULL, conn_event_cb, c);
-    bufferevent_set_timeouts(c->bev, &tv, NULL);
+    if ((c->deadline = evtimer_new(b->base, deadline_cb, c)) == NULL) {
+        bk_conn_free(c);
+        return;
+    }
+    evtimer_add(c->deadline, b->auth_tv);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
     ap_buf_init(&info, 512);
     hpf_put_info(&info, b->conf->name, strlen(b->conf->name), c->nonce);

@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/time.h>
 
 #include <openssl/ssl.h>
 #include <sqlite3.h>
@@ -84,6 +85,10 @@ struct bk_conn {
     struct bk_chan *last_pub; /* cache: last channel published to */
     struct bk_pub *last_acl;
     int64_t soft_since_us; /* 0 = output below the soft cap */
+    /* Absolute deadlines (a read timeout would restart with every byte a
+     * slow-loris peer trickles): AUTH within auth_timeout, and the
+     * lingering close.  NULL when not armed. */
+    struct event *deadline;
     int tls;
     char peer[64];
 };
@@ -112,6 +117,8 @@ struct ap_broker {
     struct bk_tap taps[BK_MAX_TAPS];
     size_t ntaps;
     size_t frame_max; /* max_message + 5 */
+    struct timeval auth_tv_val;
+    const struct timeval *auth_tv; /* common timeout: O(1) per connection */
     struct {
         struct ap_series *clients, *made, *lost, *refused;
         struct ap_metric *ready, *error, *auth_fail, *rx_n, *rx_bytes;

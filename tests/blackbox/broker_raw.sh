@@ -17,7 +17,7 @@ timeout 120 python3 "$AP_SRC/tests/blackbox/hpf_raw.py" "$HP" info first_not_aut
 curl -sf "http://127.0.0.1:$MP/metrics" >"$T/metrics" || fail "metrics"
 for want in \
     'hpfeeds_broker_connection_error_total{ident="",category="invalid-first-message"} 1' \
-    'hpfeeds_broker_connection_error_total{ident="",category="auth-timeout"} 1' \
+    'hpfeeds_broker_connection_error_total{ident="",category="auth-timeout"} 2' \
     'hpfeeds_broker_connection_error_total{ident="pub1",category="ident-mismatch-pub"} 1' \
     'hpfeeds_broker_connection_error_total{ident="",category="oversize-frame"} 1' \
     'hpfeeds_broker_connection_error_total{ident="pub1",category="oversize-frame"} 1' \
