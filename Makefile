@@ -11,8 +11,10 @@ FUZZBUILD ?= build-fuzz
 
 deps-run:
 	@scripts/deps.sh run
+	@scripts/webdeps.sh
 deps-test:
 	@scripts/deps.sh test
+	@scripts/webdeps.sh
 
 build: deps-run
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
