@@ -22,7 +22,7 @@ build: deps-run
 
 run: build
 	-scripts/geodata.sh $(CURDIR)/var/geo
-	$(BUILD)/apiary server --data-dir $(CURDIR)/var
+	$(BUILD)/apiary demo --data-dir $(CURDIR)/var
 
 test: deps-test
 	cmake -S . -B $(TESTBUILD) -G Ninja -DAP_WERROR=ON \
