@@ -7,12 +7,13 @@
  *     per attempt, from /proc/PID/stat, which gives the CPU-equivalent
  *     attempts/s of 2 cores (the failed-password delay is set to 0 here:
  *     it costs wall time, not CPU; production keeps it),
- *   - sensor RSS with 1,000 and 5,000 idle connections (banner read and
- *     a client version line sent, so each holds a libssh session).
+ *   - sensor RSS with 1,000 and 5,000 idle connections: the banner read
+ *     and a client version line sent, so each holds a libssh session, or
+ *     with --idle-silent nothing sent (a port scanner's connection).
  * Clients are libssh in threads on the same 2 cores as the sensor.
  *
  *   ssh_bench --apiary build-rel/apiary [--threads 8] [--secs 10]
- *             [--idle 1000,5000] [--smoke]
+ *             [--idle 1000,5000] [--idle-silent] [--smoke]
  */
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -40,6 +41,7 @@ static pid_t sensor_pid;
 static atomic_long counter;
 static atomic_int stop;
 static int mode_auth;
+static int idle_version = 1; /* idle sessions send a version line */
 
 static double
 now_s(void)
@@ -187,7 +189,8 @@ idle(int n, int *fds)
             break;
         }
         if (read(fds[i], buf, sizeof(buf)) <= 0 ||
-            write(fds[i], "SSH-2.0-OpenSSH_9.2p1\r\n", 23) != 23)
+            (idle_version &&
+             write(fds[i], "SSH-2.0-OpenSSH_9.2p1\r\n", 23) != 23))
             break;
         ok++;
     }
@@ -220,7 +223,9 @@ main(int argc, char **argv)
                 if (*p == ',')
                     p++;
             }
-        } else if (strcmp(argv[i], "--smoke") == 0)
+        } else if (strcmp(argv[i], "--idle-silent") == 0)
+            idle_version = 0;
+        else if (strcmp(argv[i], "--smoke") == 0)
             smoke = 1;
     }
     if (apiary == NULL || threads < 1 || threads > 64) {
@@ -251,7 +256,7 @@ main(int argc, char **argv)
             "source_max_conns 100000\nsource_rate 100000000\n"
             "source_burst 100000000\nmax_sessions 100000\n"
             "[ssh]\nlisten 127.0.0.1:0\nfail_delay_ms 0\nmax_tries 100\n"
-            "auth_rule *:!*\nidle_timeout 600\n",
+            "auth_rule *:!*\nidle_timeout 600\nmax_sessions 100000\n",
             dir, dir, dir);
     fclose(f);
     if ((sensor_pid = fork()) == 0) {
@@ -292,9 +297,10 @@ main(int argc, char **argv)
             break;
         n = idle(idles[i], fds);
         after = sensor_rss_kb();
-        printf("idle %5d  sensor RSS %.1f MB (%.1f MB before; %.1f KB per "
+        printf("idle %5d %s sensor RSS %.1f MB (%.1f MB before; %.1f KB per "
                "session)\n",
-               n, (double)after / 1024, (double)before / 1024,
+               n, idle_version ? "(version sent)" : "(silent)      ",
+               (double)after / 1024, (double)before / 1024,
                n ? (double)(after - before) / n : 0.0);
         for (int k = 0; k < n; k++)
             close(fds[k]);

@@ -423,6 +423,34 @@ sshm_start(struct ap_session *s)
     return ap_session_write(s, banner, (size_t)n);
 }
 
+/* Hand everything buffered to libssh and let it run. */
+static int
+feed(struct ssh_state *st)
+{
+    int rc;
+
+    if (st->ssh == NULL && (rc = session_setup(st)) != 0)
+        return rc;
+    flush_to_libssh(st);
+    ssh_drive(st);
+    if (st->dead && !st->holding) {
+        /* let libssh's last words (a disconnect message) out first */
+        relay_read(st->fd, EV_READ, st);
+        ap_session_close(st->s);
+    }
+    return 0;
+}
+
+static void
+start_late(evutil_socket_t fd, short what, void *arg)
+{
+    struct ssh_state *st = arg;
+    AP_UNUSED(fd);
+    AP_UNUSED(what);
+    if (st->ssh == NULL && feed(st) != 0)
+        ap_session_close(st->s);
+}
+
 static ssize_t
 sshm_input(struct ap_session *s, const uint8_t *p, size_t len)
 {
@@ -430,17 +458,26 @@ sshm_input(struct ap_session *s, const uint8_t *p, size_t len)
     int rc;
 
     parse_hello(st, p, len);
-    if (st->ssh == NULL && (rc = session_setup(st)) != 0)
-        return rc;
     if (ap_buf_append(&st->to_libssh, p, len) != 0)
         return AP_ETOOBIG;
-    flush_to_libssh(st);
-    ssh_drive(st);
-    if (st->dead && !st->holding) {
-        /* let libssh's last words (a disconnect message) out first */
-        relay_read(st->fd, EV_READ, st);
-        ap_session_close(s);
+    if (st->ssh == NULL && st->hello_state < 2) {
+        /* A libssh session costs ~25 KB: create it once the client's
+         * KEXINIT is here (clients send it right after their version
+         * line), or after a second for a client that waits for ours.
+         * A scanner that sends a version line and idles stays cheap. */
+        struct timeval tv = {1, 0};
+        if (st->late == NULL &&
+            (st->late = evtimer_new(ap_session_base(s), start_late, st)) ==
+                NULL)
+            return AP_ENOMEM;
+        if (!evtimer_pending(st->late, NULL))
+            evtimer_add(st->late, &tv);
+        return (ssize_t)len;
     }
+    if (st->late)
+        evtimer_del(st->late);
+    if ((rc = feed(st)) != 0)
+        return rc;
     return (ssize_t)len;
 }
 
@@ -469,7 +506,9 @@ sshm_close(struct ap_session *s)
         event_free(st->wev);
     if (st->hold)
         event_free(st->hold);
-    st->rev = st->wev = st->hold = NULL;
+    if (st->late)
+        event_free(st->late);
+    st->rev = st->wev = st->hold = st->late = NULL;
     if (st->fd >= 0)
         close(st->fd);
     st->fd = -1;
