@@ -1,7 +1,7 @@
 /*
  * Sensors: the hpfeeds idents in server.db (owned by the broker; read
  * here without the secret column, ever) joined with what the store saw
- * from each ident (in the last 30 days, and the last 24 hours).  Serves GET /api/v1/sensors and
+ * from each ident (all time, and in the last 24 hours).  Serves GET /api/v1/sensors and
  * MHN's GET /api/sensor/ (which leaked every secret in MHN).
  */
 #include <stdio.h>
@@ -117,9 +117,7 @@ sensor_rows(struct web *w)
     memset(&f, 0, sizeof(f));
     f.since_us = now - 24LL * 3600 * 1000000;
     merge_status(w, idents);
-    /* "Total" is the last 30 days: an all-time top is a full scan. */
     memset(&none, 0, sizeof(none));
-    none.since_us = now - 30LL * 24 * 3600 * 1000000;
     if (st != NULL) {
         (void)ap_store_top(st, "sensor", &f, SENSORS_MAX, &top);
         (void)ap_store_top(st, "sensor", &none, SENSORS_MAX, &all);
