@@ -373,6 +373,7 @@ term_input(struct term *t, const uint8_t *p, size_t n)
         case '\n':
             if (was_cr)
                 break; /* CR LF is one end of line */
+            __attribute__((fallthrough)); /* clang needs the attribute */
             __attribute__((fallthrough));
         case '\r':
             if (t->tty)
