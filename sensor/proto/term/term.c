@@ -374,7 +374,6 @@ term_input(struct term *t, const uint8_t *p, size_t n)
             if (was_cr)
                 break; /* CR LF is one end of line */
             __attribute__((fallthrough)); /* clang needs the attribute */
-            __attribute__((fallthrough));
         case '\r':
             if (t->tty)
                 out(t, "\r\n", 2);
