@@ -75,6 +75,8 @@ ap_store_close(struct ap_store *st)
     }
     if (st->writer)
         st->eng->disconnect(st->writer);
+    free(st->agg_e);
+    free(st->agg_used);
     pthread_cond_destroy(&st->pcond);
     pthread_mutex_destroy(&st->plock);
     pthread_mutex_destroy(&st->wlock);

@@ -100,6 +100,9 @@ struct ap_store {
     pthread_cond_t pcond;
     struct st_conn *idle;
     size_t nreaders, maxreaders;
+    /* Writer scratch: the batch aggregation table (store_write.c). */
+    void *agg_e;
+    size_t *agg_used, agg_cap;
     /* Tests only (ap_store_explain): collect plans instead of rows. */
     json_t *explain;
     /* Statistics (under wlock). */

@@ -11,6 +11,7 @@
  * of its terms.
  */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -102,6 +103,66 @@ qb_filter(struct qb *q, const struct ap_filter *f)
         rc = qb_add(q, " AND ts >= ?", sq_int(f->since_us));
     if (rc == 0 && f->until_us != 0)
         rc = qb_add(q, " AND ts < ?", sq_int(f->until_us));
+    return rc;
+}
+
+/*
+ * Filters on a low-cardinality dimension (sensor, honeypot, type,
+ * protocol, ASN) have no events index of their own (each would cost every
+ * insert a B-tree update for little selectivity).  Alone with a time
+ * range, the rollup answers counts and timeseries for them; otherwise the
+ * time index or another term's index serves, with this one as a filter.
+ */
+int
+st_filter_one_dim(const struct ap_filter *f, struct st_one *o)
+{
+    struct ap_filter g = *f;
+    int n = 0;
+
+    memset(o, 0, sizeof(*o));
+    if (g.sensor) {
+        o->d = st_dim_find("sensor"), o->value = g.sensor, g.sensor = NULL;
+        n++;
+    }
+    if (g.honeypot) {
+        o->d = st_dim_find("honeypot"), o->value = g.honeypot;
+        g.honeypot = NULL;
+        n++;
+    }
+    if (g.type) {
+        o->d = st_dim_find("type"), o->value = g.type, g.type = NULL;
+        n++;
+    }
+    if (g.protocol) {
+        o->d = st_dim_find("protocol"), o->value = g.protocol;
+        g.protocol = NULL;
+        n++;
+    }
+    if (g.src_asn) {
+        o->d = st_dim_find("src_asn");
+        snprintf(o->buf, sizeof(o->buf), "%lld", g.src_asn);
+        o->value = o->buf;
+        o->ivalue = g.src_asn;
+        g.src_asn = 0;
+        n++;
+    }
+    return n == 1 && st_filter_time_only(&g);
+}
+
+/* " AND col = ?" for the one dimension of o (edges of a rollup query). */
+int
+qb_one_dim(struct qb *q, const struct st_one *o)
+{
+    int rc;
+
+    if (o == NULL || o->d == NULL)
+        return 0;
+    rc = qb_sql(q, " AND ");
+    if (rc == 0)
+        rc = qb_sql(q, o->d->col);
+    if (rc == 0)
+        rc = qb_add(q, " = ?", o->d->is_int ? sq_int(o->ivalue)
+                                              : sq_text(o->value));
     return rc;
 }
 
@@ -266,29 +327,40 @@ int
 ap_store_count(struct ap_store *st, const struct ap_filter *f,
                long long *out)
 {
+    struct st_one one, *o = NULL;
     struct st_span s;
     long long v = 0;
     struct qb q;
     int rc;
 
-    if (st_filter_time_only(f)) {
+    if (st_filter_time_only(f) || (o = &one, st_filter_one_dim(f, o))) {
         st_split_hours(f, &s);
         rc = qb_init(&q, "SELECT CAST((SELECT COALESCE(SUM(n), 0) FROM rollup "
-                         "WHERE dim = 0");
+                         "WHERE dim = ?");
+        if (rc == 0 && q.np < QB_MAX_PARAMS)
+            q.p[q.np++] = sq_int(o ? o->d->id : 0);
         if (rc == 0)
             rc = qb_add(&q, " AND hour >= ?", sq_int(s.h1));
         if (rc == 0)
-            rc = qb_add(&q, " AND hour < ?) + (SELECT COUNT(*) FROM events "
-                            "WHERE ts >= ?", sq_int(s.h2));
+            rc = qb_add(&q, " AND hour < ?", sq_int(s.h2));
+        if (rc == 0 && o)
+            rc = qb_add(&q, " AND value = ?", sq_text(o->value));
         if (rc == 0)
-            rc = qb_add(&q, "", sq_int(s.e1a));
+            rc = qb_add(&q, ") + (SELECT COUNT(*) FROM events WHERE ts >= ?",
+                        sq_int(s.e1a));
         if (rc == 0)
-            rc = qb_add(&q, " AND ts < ?) + (SELECT COUNT(*) FROM events "
-                            "WHERE ts >= ?", sq_int(s.e1b));
+            rc = qb_add(&q, " AND ts < ?", sq_int(s.e1b));
         if (rc == 0)
-            rc = qb_add(&q, "", sq_int(s.e2a));
+            rc = qb_one_dim(&q, o);
         if (rc == 0)
-            rc = qb_add(&q, " AND ts < ?) AS BIGINT)", sq_int(s.e2b));
+            rc = qb_add(&q, ") + (SELECT COUNT(*) FROM events WHERE ts >= ?",
+                        sq_int(s.e2a));
+        if (rc == 0)
+            rc = qb_add(&q, " AND ts < ?", sq_int(s.e2b));
+        if (rc == 0)
+            rc = qb_one_dim(&q, o);
+        if (rc == 0)
+            rc = qb_sql(&q, ") AS BIGINT)");
     } else {
         rc = qb_init(&q, "SELECT COUNT(*) FROM events WHERE 1 = 1");
         if (rc == 0)
@@ -468,6 +540,7 @@ ap_store_timeseries(struct ap_store *st, const struct ap_filter *f,
                     int64_t bucket_us, json_t **out)
 {
     struct ap_filter g = *f;
+    struct st_one one, *od = NULL;
     struct ts_ctx t = {0, 0, 0, NULL};
     struct st_span s;
     char iso[40];
@@ -491,17 +564,22 @@ ap_store_timeseries(struct ap_store *st, const struct ap_filter *f,
         return AP_ETOOBIG;
     if ((t.counts = calloc((size_t)t.nb, sizeof(*t.counts))) == NULL)
         return AP_ENOMEM;
-    if (st_filter_time_only(&g) && bucket_us % ST_HOUR_US == 0) {
+    if (bucket_us % ST_HOUR_US == 0 &&
+        (st_filter_time_only(&g) || (od = &one, st_filter_one_dim(&g, od)))) {
         st_split_hours(&g, &s);
         rc = qb_init(&q, "SELECT b, CAST(SUM(c) AS BIGINT) FROM ("
                          "SELECT (hour * 3600000000) / ? AS b, n AS c "
-                         "FROM rollup WHERE dim = 0");
-        if (rc == 0 && q.np < QB_MAX_PARAMS)
+                         "FROM rollup WHERE dim = ?");
+        if (rc == 0 && q.np + 1 < QB_MAX_PARAMS) {
             q.p[q.np++] = sq_int(bucket_us);
+            q.p[q.np++] = sq_int(od ? od->d->id : 0);
+        }
         if (rc == 0)
             rc = qb_add(&q, " AND hour >= ?", sq_int(s.h1));
         if (rc == 0)
             rc = qb_add(&q, " AND hour < ?", sq_int(s.h2));
+        if (rc == 0 && od)
+            rc = qb_add(&q, " AND value = ?", sq_text(od->value));
         if (rc == 0)
             rc = qb_add(&q, " UNION ALL SELECT ts / ?, 1 FROM events",
                         sq_int(bucket_us));
@@ -510,12 +588,16 @@ ap_store_timeseries(struct ap_store *st, const struct ap_filter *f,
         if (rc == 0)
             rc = qb_add(&q, " AND ts < ?", sq_int(s.e1b));
         if (rc == 0)
+            rc = qb_one_dim(&q, od);
+        if (rc == 0)
             rc = qb_add(&q, " UNION ALL SELECT ts / ?, 1 FROM events",
                         sq_int(bucket_us));
         if (rc == 0)
             rc = qb_add(&q, " WHERE ts >= ?", sq_int(s.e2a));
         if (rc == 0)
             rc = qb_add(&q, " AND ts < ?", sq_int(s.e2b));
+        if (rc == 0)
+            rc = qb_one_dim(&q, od);
         if (rc == 0)
             rc = qb_sql(&q, ") t GROUP BY b");
     } else {

@@ -30,6 +30,16 @@ int qb_filter(struct qb *q, const struct ap_filter *f);
 /* Does f restrict by time only (so the rollup can answer)? */
 int st_filter_time_only(const struct ap_filter *f);
 
+/* A filter on exactly one low-cardinality dimension (plus time). */
+struct st_one {
+    const struct st_dim *d;
+    const char *value; /* as stored in rollup.value */
+    long long ivalue;  /* for integer dimensions */
+    char buf[24];
+};
+int st_filter_one_dim(const struct ap_filter *f, struct st_one *o);
+int qb_one_dim(struct qb *q, const struct st_one *o);
+
 /* A time range split into whole hours [h1, h2) (hour numbers) and the
  * partial edges [e1a, e1b) and [e2a, e2b) in microseconds. */
 struct st_span {

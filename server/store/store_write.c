@@ -161,6 +161,7 @@ struct agg_ent {
 struct agg {
     struct agg_ent *e;
     size_t cap, len;
+    size_t *used; /* slots in use, in insertion order */
 };
 
 static uint64_t
@@ -195,12 +196,13 @@ agg_get(struct agg *a, int kind, long long hour, const char *v,
     for (i = (size_t)h & (a->cap - 1);; i = (i + 1) & (a->cap - 1)) {
         e = &a->e[i];
         if (!e->used) {
+            memset(e, 0, sizeof(*e));
             e->used = 1;
             e->kind = kind;
             e->hour = hour;
             e->v = v;
             e->v2 = v2;
-            a->len++;
+            a->used[a->len++] = i;
             return e;
         }
         if (e->kind == kind && e->hour == hour && streq(e->v, v) &&
@@ -390,8 +392,8 @@ flush_agg(struct ap_store *st, const struct agg *a, int which,
           : which == AGG_SESSION ? sql_upsert_session
                                  : sql_upsert_file;
     np = which == 0 ? NP_ROLLUP : which == AGG_SESSION ? NP_SESSION : NP_FILE;
-    for (i = 0; i < a->cap; i++) {
-        const struct agg_ent *e = &a->e[i];
+    for (i = 0; i < a->len; i++) {
+        const struct agg_ent *e = &a->e[a->used[i]];
 
         if (!e->used || (which == 0 ? e->kind < 0 : e->kind != which))
             continue;
@@ -441,7 +443,7 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
 {
     unsigned char *isnew = NULL;
     struct sq_val *p = NULL, *np;
-    struct agg a = {NULL, 0, 0};
+    struct agg a = {NULL, 0, 0, NULL};
     size_t i, nnew = 0;
     int rc;
 
@@ -474,13 +476,24 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
         if (rc < 0)
             goto out;
     }
-    /* At most one entry per (new row, dimension) plus session and file. */
+    /* At most one entry per (new row, dimension) plus session and file;
+     * the table stays allocated with the writer, and only the slots used
+     * are cleared afterwards (a batch touches a small part of it). */
     a.cap = next_pow2(2 * nnew * (st_ndims + 2));
-    a.e = calloc(a.cap, sizeof(*a.e));
-    if (a.e == NULL) {
-        rc = AP_ENOMEM;
-        goto out;
+    if (a.cap > st->agg_cap) {
+        free(st->agg_e);
+        free(st->agg_used);
+        st->agg_e = calloc(a.cap, sizeof(*a.e));
+        st->agg_used = calloc(a.cap / 2, sizeof(*a.used));
+        st->agg_cap = st->agg_e && st->agg_used ? a.cap : 0;
+        if (st->agg_cap == 0) {
+            rc = AP_ENOMEM;
+            goto out;
+        }
     }
+    a.e = st->agg_e;
+    a.used = st->agg_used;
+    a.cap = st->agg_cap;
     agg_rows(&a, rows, n, isnew);
     if (a.len * NP_SESSION > (size_t)NP_EVENT * n) {
         np = realloc(p, a.len * NP_SESSION * sizeof(*p));
@@ -497,8 +510,9 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
     *inserted = nnew;
     rc = 0;
 out:
+    for (i = 0; i < a.len; i++)
+        a.e[a.used[i]].used = 0;
     free(isnew);
     free(p);
-    free(a.e);
     return rc;
 }
