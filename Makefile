@@ -19,6 +19,7 @@ build: deps-run
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
+	-scripts/geodata.sh $(CURDIR)/var/geo
 	$(BUILD)/apiary server --data-dir $(CURDIR)/var
 
 test: deps-test

@@ -29,6 +29,8 @@ int cmd_ident(int argc, char **argv);
 /* server/outputs/relay.c, server/alerts/alerts.c */
 int cmd_relay(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
+/* server/intel/correlate_cmd.c, server/intel/export_cmd.c */
+int cmd_correlate(int argc, char **argv);
 
 /* sensor/sensor.c, server/sensors/deploykey_cmd.c */
 int cmd_sensor(int argc, char **argv);

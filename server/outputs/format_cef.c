@@ -53,16 +53,15 @@ ext_field(struct ext *x, const char *key, const json_t *ev, const char *field)
 {
     const json_t *v = json_object_get(ev, field);
     char num[48];
-    int n;
 
     if (json_is_string(v) && json_string_length(v) > 0) {
         ext_raw(x, key, json_string_value(v), json_string_length(v));
     } else if (json_is_integer(v) && json_integer_value(v) != 0) {
-        n = snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
-        ext_raw(x, key, num, (size_t)n);
+        (void)snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(v));
+        ext_raw(x, key, num, strnlen(num, sizeof(num)));
     } else if (json_is_real(v) && json_real_value(v) != 0.0) {
-        n = snprintf(num, sizeof(num), "%.6f", json_real_value(v));
-        ext_raw(x, key, num, (size_t)n);
+        (void)snprintf(num, sizeof(num), "%.6f", json_real_value(v));
+        ext_raw(x, key, num, strnlen(num, sizeof(num)));
     }
 }
 

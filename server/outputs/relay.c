@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "outputs.h"
 #include "server.h"
+#include "store.h"
 #include "ap/conf.h"
 #include "ap/event.h"
 #include "ap/limits.h"
@@ -52,11 +53,37 @@ on_hup(int sig)
 struct sinks {
     struct ap_outputs *outs;
     struct ap_alerts *alerts;
+    struct ap_store *store; /* events are stored first, as the collector does */
+    json_t *batch[256];
+    size_t nbatch;
+    size_t dups;
 };
+
+#define BATCH_MAX (sizeof(((struct sinks *)0)->batch) / sizeof(json_t *))
+
+/* Store the batch (if a store is set), then hand each new event to the
+ * sinks, as the collector does. */
+static void
+flush(struct sinks *sk)
+{
+    size_t i, ins = 0;
+
+    if (sk->store && ap_store_put_events(sk->store, sk->batch, sk->nbatch, &ins) != 0)
+        ap_log_error("storing %zu events failed", sk->nbatch);
+    if (sk->store)
+        sk->dups += sk->nbatch - ins;
+    for (i = 0; i < sk->nbatch; i++) {
+        ap_outputs_sink(sk->outs, sk->batch[i]);
+        if (sk->alerts)
+            ap_alerts_sink(sk->alerts, sk->batch[i]);
+        json_decref(sk->batch[i]);
+    }
+    sk->nbatch = 0;
+}
 
 /* Feed one stream of JSON lines; returns the number of bad lines. */
 static size_t
-feed(FILE *f, const char *fname, const struct sinks *sk, size_t *good)
+feed(FILE *f, const char *fname, struct sinks *sk, size_t *good)
 {
     char *line = NULL, verr[256];
     size_t cap = 0, bad = 0, lineno = 0;
@@ -80,14 +107,17 @@ feed(FILE *f, const char *fname, const struct sinks *sk, size_t *good)
             ap_log_warn("%s:%zu: not a canonical event: %s", fname, lineno, verr);
             bad++;
         } else {
-            ap_outputs_sink(sk->outs, ev);
-            if (sk->alerts)
-                ap_alerts_sink(sk->alerts, ev);
+            sk->batch[sk->nbatch++] = ev;
+            ev = NULL;
+            /* a pipe gets its events through at once; a file in batches */
+            if (sk->nbatch == BATCH_MAX || sk->store == NULL)
+                flush(sk);
             (*good)++;
         }
         json_decref(ev);
     }
     free(line);
+    flush(sk);
     return bad;
 }
 
@@ -98,6 +128,7 @@ cmd_relay(int argc, char **argv)
         {"config", required_argument, NULL, 'c'},
         {"drain", required_argument, NULL, 'd'},
         {"data-dir", required_argument, NULL, 'D'},
+        {"store", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -106,7 +137,8 @@ cmd_relay(int argc, char **argv)
     struct ap_outputs outs = {NULL, 0};
     struct ap_server srv;
     const char *cfg = NULL, *data_dir = NULL;
-    struct sinks sk = {NULL, NULL};
+    const char *store_url = NULL;
+    struct sinks sk;
     long long drain = 30;
     size_t ntypes = 0, i, good = 0, bad = 0;
     char err[512];
@@ -114,6 +146,7 @@ cmd_relay(int argc, char **argv)
     FILE *f;
 
     memset(&srv, 0, sizeof(srv));
+    memset(&sk, 0, sizeof(sk));
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -133,9 +166,14 @@ cmd_relay(int argc, char **argv)
                 return 1;
             }
             break;
+        case 'S':
+            store_url = optarg;
+            break;
         case 'h':
             printf("usage: apiary relay -c FILE [--drain SECS] [--data-dir DIR] "
-                   "[EVENTS.jsonl...]\n"
+                   "[--store URL] [EVENTS.jsonl...]\n"
+                   "  With --store, events are first stored (duplicates skipped),\n"
+                   "  as the server's collector does.\n"
                    "  Sends canonical events (JSON lines; stdin by default)\n"
                    "  through the [output NAME] sections of FILE, and the\n"
                    "  [alert NAME] rules ([notify NAME] destinations); alerts\n"
@@ -170,6 +208,12 @@ cmd_relay(int argc, char **argv)
         goto out;
     }
     sk.outs = &outs;
+    if (store_url && ap_store_open(store_url, &sk.store, err, sizeof(err)) != 0) {
+        fprintf(stderr, "apiary relay: %s\n", err);
+        ap_outputs_stop(&outs, 0);
+        ap_alerts_stop(sk.alerts, 0);
+        goto out;
+    }
     hup_outputs = &outs;
     {
         struct sigaction sa;
@@ -200,6 +244,10 @@ stop:
                 (unsigned long long)st.dropped);
     }
     fprintf(stderr, "relay: %zu events, %zu bad lines\n", good, bad);
+    if (sk.store) {
+        fprintf(stderr, "relay: %zu already stored\n", sk.dups);
+        ap_store_close(sk.store);
+    }
     signal(SIGHUP, SIG_IGN);
     hup_outputs = NULL;
     ap_outputs_stop(&outs, (int)drain * 1000);
