@@ -47,6 +47,7 @@ telnet
 tshark
 chromium
 rsyslog
+asciinema
 libmaxmind-db-writer-perl
 mmdb-bin
 rsyslog-openssl

@@ -11,9 +11,13 @@
 #include "ap/common.h"
 
 extern const struct ap_proto ap_proto_tcp;
+extern const struct ap_proto ap_proto_ssh;
+extern const struct ap_proto ap_proto_telnet;
 
 const struct ap_proto *const ap_protos[] = {
     &ap_proto_tcp,
+    &ap_proto_ssh,
+    &ap_proto_telnet,
     NULL,
 };
 

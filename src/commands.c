@@ -22,6 +22,7 @@ const struct ap_cmd ap_commands[] = {
     /* import, export, correlate */
     {"alerts", cmd_alerts, "list or acknowledge alerts (apiary alerts list|ack)"},
     {"import", cmd_import, "load cowrie/dionaea logs or hpfeeds dumps into a store or server"},
+    {"export", cmd_export, "intel feeds: blocklist, MHN intel, creds CSV, STIX 2.1, MISP"},
     {"correlate", cmd_correlate, "firewall/flow logs vs. the top honeypot attackers"},
     {"relay", cmd_relay, "send canonical events (JSON lines) through configured outputs"},
 

@@ -31,6 +31,7 @@ int cmd_relay(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 /* server/intel/correlate_cmd.c, server/intel/export_cmd.c */
 int cmd_correlate(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* sensor/sensor.c, server/sensors/deploykey_cmd.c */
 int cmd_sensor(int argc, char **argv);

@@ -1,7 +1,6 @@
 /* The credential rules of auth_policy.h. */
 #include <fnmatch.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "ap/err.h"
@@ -9,14 +8,14 @@
 
 #include "ap/common.h"
 
-#define AUTH_MAX_RULES 1024
-
 int
 auth_policy_add(struct auth_policy *p, const char *text, char *err,
                 size_t errlen)
 {
     const char *colon = strchr(text, ':');
-    struct auth_rule *v, r;
+    struct auth_rule *r;
+    size_t ul;
+    int deny;
 
     if (colon == NULL || colon == text || colon[1] == '\0') {
         snprintf(err, errlen, "auth rule '%s' is not USER:PASSWORD", text);
@@ -26,21 +25,18 @@ auth_policy_add(struct auth_policy *p, const char *text, char *err,
         snprintf(err, errlen, "more than %d auth rules", AUTH_MAX_RULES);
         return AP_EINVAL;
     }
-    memset(&r, 0, sizeof(r));
-    r.deny = colon[1] == '!';
-    r.user = strndup(text, (size_t)(colon - text));
-    r.pass = strdup(colon + 1 + r.deny);
-    v = realloc(p->rules, (p->n + 1) * sizeof(*v));
-    if (r.user == NULL || r.pass == NULL || v == NULL) {
-        free(r.user);
-        free(r.pass);
-        if (v)
-            p->rules = v;
-        snprintf(err, errlen, "out of memory");
-        return AP_ENOMEM;
+    ul = (size_t)(colon - text);
+    deny = colon[1] == '!';
+    r = &p->rules[p->n];
+    if (ul >= sizeof(r->user) || strlen(colon + 1 + deny) >= sizeof(r->pass)) {
+        snprintf(err, errlen, "auth rule '%s' is too long", text);
+        return AP_EINVAL;
     }
-    p->rules = v;
-    p->rules[p->n++] = r;
+    memcpy(r->user, text, ul);
+    r->user[ul] = '\0';
+    snprintf(r->pass, sizeof(r->pass), "%s", colon + 1 + deny);
+    r->deny = deny;
+    p->n++;
     return 0;
 }
 
@@ -63,12 +59,5 @@ auth_policy_check(const struct auth_policy *p, const char *user,
 void
 auth_policy_free(struct auth_policy *p)
 {
-    size_t i;
-    for (i = 0; i < p->n; i++) {
-        free(p->rules[i].user);
-        free(p->rules[i].pass);
-    }
-    free(p->rules);
-    p->rules = NULL;
     p->n = 0;
 }

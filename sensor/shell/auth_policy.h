@@ -14,18 +14,22 @@
 
 #include <stddef.h>
 
+#define AUTH_MAX_RULES 64
+
 struct auth_rule {
-    char *user, *pass;
+    char user[64], pass[128];
     int deny;
 };
 
+/* Fixed size, no heap: it lives in a module's config for the whole run. */
 struct auth_policy {
-    struct auth_rule *rules;
+    struct auth_rule rules[AUTH_MAX_RULES];
     size_t n;
     unsigned allow_after;
 };
 
-/* Add one rule written as above.  0, or AP_EINVAL with a message. */
+/* Add one rule written as above.  0, or AP_EINVAL with a message (not
+ * USER:PASSWORD, too long, too many rules). */
 int auth_policy_add(struct auth_policy *p, const char *text, char *err,
                     size_t errlen);
 /* 1: let in, 0: refuse.  failed = earlier failures in this session. */

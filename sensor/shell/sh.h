@@ -49,6 +49,10 @@ struct sh {
     size_t nhistory;
     int next_pid;
     struct ap_buf out; /* terminal output of the current sh_run */
+    /* stderr of the current sh_run when split_err (ssh exec without a
+     * pty); otherwise stderr goes to out, in order, like on a tty */
+    struct ap_buf err;
+    int split_err;
     void (*event)(void *ctx, enum sh_event ev, const char *a, const char *b);
     void *event_ctx;
 };

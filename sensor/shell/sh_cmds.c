@@ -630,6 +630,7 @@ sh_run_argv(struct sh *sh, struct sh_io *io, int argc, char **argv)
         if (rc == 0 && n->type == VFS_DIR)
             rc = -EISDIR;
         if (rc != 0) {
+            sh->unknown = rc != -EISDIR; /* Cowrie's command.failed */
             sh_err(io, "-bash: %s: %s\n", name, vfs_strerror(rc));
             return rc == -EISDIR ? 126 : 127;
         }

@@ -145,6 +145,7 @@ sh_new(const struct sh_host *host, const char *user, int interactive)
     sh->interactive = interactive;
     sh->next_pid = 2000 + (int)(sh_now() % 5000);
     ap_buf_init(&sh->out, AP_LIMIT_SH_OUTPUT);
+    ap_buf_init(&sh->err, AP_LIMIT_SH_OUTPUT);
     if ((sh->fs = vfs_new(host, sh_now())) == NULL)
         goto fail;
     if (install_binaries(sh) != 0)
@@ -212,6 +213,7 @@ sh_free(struct sh *sh)
     free(sh->history);
     vfs_free(sh->fs);
     ap_buf_release(&sh->out);
+    ap_buf_release(&sh->err);
     free(sh);
 }
 
@@ -587,7 +589,8 @@ int
 sh_run(struct sh *sh, const char *line, size_t len)
 {
     struct sh_node *n = NULL;
-    struct sh_io io = {NULL, 0, &sh->out, &sh->out};
+    struct sh_io io = {NULL, 0, &sh->out,
+                       sh->split_err ? &sh->err : &sh->out};
     int rc;
 
     sh->steps = 0;

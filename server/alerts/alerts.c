@@ -24,7 +24,6 @@
 #include "ap/util.h"
 #include "ap/common.h"
 
-#pragma weak ap_collector_add_sink
 
 const struct ap_server_instance_type ap_alert_instance_type = {
     "alert", ap_alert_rule_keywords, sizeof(struct ap_alert_rule_conf)};
@@ -260,7 +259,7 @@ alerts_start(struct ap_server *srv, void *conf, char *err, size_t errlen)
         return AP_ECONF;
     if (running == NULL)
         return 0;
-    if (srv->collector == NULL || ap_collector_add_sink == NULL) {
+    if (srv->collector == NULL) {
         ap_log_warn("alerts: no collector in this server; rules idle");
         return 0;
     }

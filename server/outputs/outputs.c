@@ -14,9 +14,6 @@
 #include "ap/log.h"
 #include "ap/common.h"
 
-/* Until the collector is linked in, the symbol may be missing: outputs
- * then get events only through `apiary relay`. */
-#pragma weak ap_collector_add_sink
 
 const struct ap_server_instance_type ap_output_instance_type = {
     "output", ap_output_keywords, sizeof(struct ap_output_conf)};
@@ -104,7 +101,7 @@ outputs_start(struct ap_server *srv, void *conf, char *err, size_t errlen)
         return AP_ECONF;
     if (running.n == 0)
         return 0;
-    if (srv->collector == NULL || ap_collector_add_sink == NULL) {
+    if (srv->collector == NULL) {
         ap_log_warn("outputs: no collector in this server; %zu output(s) idle",
                     running.n);
         return 0;

@@ -315,19 +315,3 @@ web_api_files(struct web_req *r)
                                     "meta", "limit", (json_int_t)limit,
                                     "offset", (json_int_t)offset));
 }
-
-int
-web_api_deploy(struct web_req *r)
-{
-    const char *url = r->w->conf->public_url;
-    char cmd[512];
-
-    /* Enrollment itself (deploy keys, POST /api/sensor/) belongs to the
-     * sensor component; this page shows how to reach it. */
-    snprintf(cmd, sizeof(cmd),
-             "apiary enroll %s --deploy-key DEPLOY_KEY",
-             url ? url : "https://SERVER:8080");
-    return web_reply_json(r, 200,
-                          json_pack("{s:s, s:b}", "command", cmd,
-                                    "public_url_set", url != NULL));
-}

@@ -23,7 +23,11 @@ int web_api_attacker(struct web_req *r);
 int web_api_session(struct web_req *r);
 int web_api_credentials(struct web_req *r);
 int web_api_files(struct web_req *r);
+
+/* web_deploy.c: the deploy page (install command, deploy keys) */
 int web_api_deploy(struct web_req *r);
+int web_api_deploykey_add(struct web_req *r);
+int web_api_deploykey_del(struct web_req *r);
 
 /* web_admin.c: users, API keys, settings */
 int web_api_users(struct web_req *r);

@@ -44,6 +44,8 @@ const struct web_route web_routes[] = {
     {"GET", "/api/v1/files", VIEW, 0, web_api_files},
     {"GET", "/api/v1/sensors", VIEW, 0, web_api_sensors},
     {"GET", "/api/v1/deploy", ADMIN, 0, web_api_deploy},
+    {"POST", "/api/v1/deploykeys", ADMIN, 0, web_api_deploykey_add},
+    {"DELETE", "/api/v1/deploykeys/<>", ADMIN, 0, web_api_deploykey_del},
     {"GET", "/api/v1/stream", VIEW, 0, web_api_stream},
     {"GET", "/api/v1/settings", VIEW, 0, web_api_settings},
 

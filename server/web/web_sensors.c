@@ -1,7 +1,7 @@
 /*
  * Sensors: the hpfeeds idents in server.db (owned by the broker; read
  * here without the secret column, ever) joined with what the store saw
- * from each ident in the last 24 hours.  Serves GET /api/v1/sensors and
+ * from each ident (all time, and in the last 24 hours).  Serves GET /api/v1/sensors and
  * MHN's GET /api/sensor/ (which leaked every secret in MHN).
  */
 #include <stdio.h>
@@ -9,6 +9,7 @@
 
 #include "ap/err.h"
 #include "ap/util.h"
+#include "sensors/sensor_status.h"
 #include "server.h"
 #include "store.h"
 #include "web.h"
@@ -71,13 +72,42 @@ last_ts(struct ap_store *st, const char *sensor)
     return ts ? ts : json_null();
 }
 
+/* Heartbeat status (native sensors; server/sensors/sensor_status.c) of
+ * each ident into its row, as "heartbeat": {...}; idents that only
+ * report heartbeats get a row too. */
+static void
+merge_status(struct web *w, json_t *idents)
+{
+    json_t *st = NULL, *row;
+    size_t i;
+
+    if (ap_sensor_status_list(w->db, ap_now_us(), &st) != 0)
+        return; /* the sensors component may not run */
+    for (i = 0; i < json_array_size(st); i++) {
+        json_t *h = json_array_get(st, i);
+        const char *id = json_string_value(json_object_get(h, "ident"));
+        if (id == NULL)
+            continue;
+        if ((row = json_object_get(idents, id)) == NULL) {
+            row = json_pack("{s:s, s:s, s:[], s:n}", "ident", id, "owner", "",
+                            "publish", "created");
+            json_object_set_new(idents, id, row);
+        }
+        if (row != NULL)
+            json_object_set(row, "heartbeat", h);
+    }
+    json_decref(st);
+}
+
 /* One row per sensor known to the broker or seen in the store. */
 static json_t *
 sensor_rows(struct web *w)
 {
     struct ap_store *st = w->srv->store;
     struct ap_filter f;
-    json_t *idents = read_idents(w), *top = NULL, *rows = json_array(), *v;
+    json_t *idents = read_idents(w), *top = NULL, *all = NULL;
+    json_t *rows = json_array(), *v;
+    struct ap_filter none;
     const char *k;
     size_t i;
     int64_t now = ap_now_us();
@@ -86,12 +116,16 @@ sensor_rows(struct web *w)
         goto out;
     memset(&f, 0, sizeof(f));
     f.since_us = now - 24LL * 3600 * 1000000;
-    if (st != NULL)
+    merge_status(w, idents);
+    memset(&none, 0, sizeof(none));
+    if (st != NULL) {
         (void)ap_store_top(st, "sensor", &f, SENSORS_MAX, &top);
+        (void)ap_store_top(st, "sensor", &none, SENSORS_MAX, &all);
+    }
     /* Seen in the store but not (or no longer) an ident: still shown. */
-    for (i = 0; i < json_array_size(top); i++) {
+    for (i = 0; i < json_array_size(all); i++) {
         const char *s =
-            json_string_value(json_object_get(json_array_get(top, i), "value"));
+            json_string_value(json_object_get(json_array_get(all, i), "value"));
         if (s && json_object_get(idents, s) == NULL)
             json_object_set_new(idents, s,
                                 json_pack("{s:s, s:s, s:[], s:n}", "ident", s,
@@ -100,7 +134,7 @@ sensor_rows(struct web *w)
     json_object_foreach(idents, k, v) {
         json_t *row = json_deep_copy(v), *hp = NULL;
         struct ap_filter fs = f;
-        long long n = 0;
+        long long n = 0, total = 0;
         size_t j;
         if (row == NULL)
             continue;
@@ -110,15 +144,33 @@ sensor_rows(struct web *w)
             if (tv != NULL && strcmp(tv, k) == 0)
                 n = json_integer_value(json_object_get(t, "count"));
         }
+        for (j = 0; j < json_array_size(all); j++) {
+            json_t *t = json_array_get(all, j);
+            const char *tv = json_string_value(json_object_get(t, "value"));
+            if (tv != NULL && strcmp(tv, k) == 0)
+                total = json_integer_value(json_object_get(t, "count"));
+        }
         fs.sensor = k;
+        fs.since_us = 0;
+        json_object_set_new(row, "events_total", json_integer(total));
         json_object_set_new(row, "events_24h", json_integer(n));
         json_object_set_new(row, "events_per_hour",
                             json_real((double)n / 24.0));
         if (st != NULL) {
             json_t *ls = last_ts(st, k);
             json_object_set_new(row, "last_seen", ls);
-            json_object_set_new(row, "status",
-                                json_string(n > 0 ? "active" : "quiet"));
+            json_t *hb = json_object_get(row, "heartbeat");
+            /* With heartbeats: online/offline; without: active/quiet by
+             * what the store saw in 24 h. */
+            json_object_set_new(
+                row, "status",
+                json_string(hb ? (json_is_true(json_object_get(hb, "online"))
+                                      ? "online"
+                                      : "offline")
+                               : n > 0 ? "active" : "quiet"));
+            if (hb && json_object_get(hb, "last_seen"))
+                json_object_set(row, "heartbeat_seen",
+                                json_object_get(hb, "last_seen"));
             if (ap_store_top(st, "honeypot", &fs, 1, &hp) == 0 &&
                 json_array_size(hp))
                 json_object_set(row, "honeypot",
@@ -131,6 +183,7 @@ sensor_rows(struct web *w)
 out:
     json_decref(idents);
     json_decref(top);
+    json_decref(all);
     return rows;
 }
 
@@ -182,7 +235,7 @@ web_mhn_sensor(struct web_req *r)
                       "created_date", json_object_get(s, "created"), "ip",
                       "hostname", "identifier", id, "publish",
                       json_object_get(s, "publish"), "attacks",
-                      json_object_get(s, "events_24h"));
+                      json_object_get(s, "events_total"));
         if (m && matches(m, "honeypot", web_param(r, "honeypot")) &&
             matches(m, "identifier", web_param(r, "identifier")) &&
             matches(m, "uuid", web_param(r, "uuid")) &&

@@ -29,7 +29,8 @@ for p in /api/v1/me /api/v1/summary /api/v1/events /api/v1/top/src_ip \
 done
 for m in "POST /api/v1/users" "DELETE /api/v1/users/admin" \
     "POST /api/v1/users/admin/password" "POST /api/v1/apikeys" \
-    "DELETE /api/v1/apikeys/1" "POST /api/v1/logout"; do
+    "DELETE /api/v1/apikeys/1" "POST /api/v1/logout" "POST /api/v1/deploykeys" \
+    "DELETE /api/v1/deploykeys/x"; do
     c=$(code ${m% *} "$WEB${m#* }" -H 'Content-Type: application/json' -d '{}')
     [ "$c" = 401 ] || fail "$m without login: $c"
 done
@@ -106,6 +107,23 @@ c=$(code DELETE "$WEB/api/v1/users/admin" -b "$T/viewer.jar" -H "X-CSRF-Token: $
 c=$(code POST "$WEB/api/v1/users/admin/password" -b "$T/viewer.jar" -H "X-CSRF-Token: $VCSRF" \
     -H 'Content-Type: application/json' -d '{"password":"taken-over-1"}')
 [ "$c" = 403 ] || fail "viewer changed the admin password: $c"
+
+# Deploy keys (deploy page): admins only, shown once, revocable.
+R=$(curl -s -b "$T/admin.jar" -H "X-CSRF-Token: $CSRF" -H 'Content-Type: application/json' \
+    -d '{"note":"rack 3","max_uses":1,"lifetime":3600}' "$WEB/api/v1/deploykeys")
+DK=$(echo "$R" | jq -er .key) || fail "deploy key: $R"
+echo "$R" | jq -er .command | grep -qF -- "$DK" || fail "deploy command lacks the key"
+D=$(curl -s -b "$T/admin.jar" "$WEB/api/v1/deploy")
+if echo "$D" | grep -qF "$DK"; then fail "deploy key listed after creation"; fi
+DKID=$(echo "$D" | jq -er '.keys[0].id') || fail "deploy key list: $D"
+c=$(code POST "$WEB/api/v1/deploykeys" -b "$T/viewer.jar" -H "X-CSRF-Token: $VCSRF" \
+    -H 'Content-Type: application/json' -d '{}')
+[ "$c" = 403 ] || fail "viewer created a deploy key: $c"
+[ "$(code DELETE "$WEB/api/v1/deploykeys/$DKID" -b "$T/admin.jar")" = 403 ] || fail "CSRF-less revoke"
+[ "$(code DELETE "$WEB/api/v1/deploykeys/$DKID" -b "$T/admin.jar" -H "X-CSRF-Token: $CSRF")" = 200 ] ||
+    fail "deploy key revoke"
+curl -s -b "$T/admin.jar" "$WEB/api/v1/deploy" | jq -e '.keys[0].valid == false' >/dev/null ||
+    fail "revoked deploy key still valid"
 
 # API keys: created once, usable three ways, hashed, never echoed, revocable.
 R=$(curl -s -b "$T/viewer.jar" -H "X-CSRF-Token: $VCSRF" -H 'Content-Type: application/json' \

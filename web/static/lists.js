@@ -1,5 +1,5 @@
 // Credentials, captured files, sensors and deploy pages.
-import { api, el, qs, table, fmtTime } from './util.js';
+import { api, el, qs, table, fmtTime, clear } from './util.js';
 
 function windowForm(hours) {
   const f = el('form', { class: 'filters' },
@@ -44,15 +44,52 @@ export async function sensors(main) {
   main.append(el('h1', {}, 'Sensors'),
     table([
       { title: 'Sensor', cell: (r) => el('a', { href: '/search' + qs({ sensor: r.sensor }) }, r.sensor) },
+      { title: 'Status', cell: (r) => r.status || '' },
+      { title: 'Honeypot', cell: (r) => r.honeypot || '' },
       { title: 'Events (24 h)', cell: (r) => String(r.events_24h) },
+      { title: 'Per hour', cell: (r) => (r.events_per_hour || 0).toFixed(1) },
+      { title: 'Total', cell: (r) => String(r.events_total) },
+      { title: 'Version', cell: (r) => (r.heartbeat && r.heartbeat.version) || '' },
+      { title: 'Heartbeat', cell: (r) => (r.heartbeat ? fmtTime(r.heartbeat.last_seen) : 'none (foreign honeypot)') },
       { title: 'Last seen', cell: (r) => fmtTime(r.last_seen) },
     ], s.data));
 }
 
 export async function deploy(main) {
   const d = await api('/api/v1/deploy');
+  const keysBox = el('div', { id: 'deploy-keys' });
+  const fresh = el('pre', { id: 'deploy-new' });
+  const draw = async () => {
+    const k = (await api('/api/v1/deploy')).keys || [];
+    clear(keysBox).appendChild(table([
+      { title: 'Id', cell: (r) => r.id },
+      { title: 'Note', cell: (r) => r.note || '' },
+      { title: 'Uses', cell: (r) => String(r.uses) + (r.max_uses ? ' / ' + r.max_uses : '') },
+      { title: 'Expires', cell: (r) => r.expires ? fmtTime(r.expires) : 'never' },
+      { title: 'Valid', cell: (r) => (r.valid ? 'yes' : 'no') },
+      { title: '', cell: (r) => r.revoked ? 'revoked' : el('button', { type: 'button', on: { click: async () => {
+        await api('/api/v1/deploykeys/' + encodeURIComponent(r.id), { method: 'DELETE' }); await draw(); } } }, 'Revoke') },
+    ], k));
+  };
+  const form = el('form', { id: 'deploykey-form', class: 'filters' },
+    el('label', {}, 'Note ', el('input', { name: 'note' })),
+    el('label', {}, 'Max uses (0 = any) ', el('input', { name: 'max_uses', value: '1' })),
+    el('label', {}, 'Lifetime hours (0 = forever) ', el('input', { name: 'hours', value: '24' })),
+    el('button', { type: 'submit' }, 'New deploy key'));
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const r = await api('/api/v1/deploykeys', { method: 'POST', body: {
+      note: form.note.value, max_uses: Number(form.max_uses.value) || 0,
+      lifetime: (Number(form.hours.value) || 0) * 3600 } });
+    fresh.textContent = r.command;
+    await draw();
+  });
   main.append(el('h1', {}, 'Deploy a sensor'),
-    el('p', {}, 'Run this on the sensor host:'),
+    el('p', {}, 'On the new sensor host, run (as root):'),
     el('pre', { id: 'deploy-command' }, d.command),
-    d.public_url_set ? '' : el('p', { class: 'muted' }, 'Set public_url in the [web] section so this shows the right address.'));
+    d.public_url_set ? '' : el('p', { class: 'muted' }, 'Set public_url in the [web] section so this shows the right address.'),
+    el('section', { class: 'card' }, el('h3', {}, 'Deploy keys'),
+      el('p', { class: 'muted' }, 'A key is shown once, in the command below, when it is created.'),
+      form, fresh, keysBox));
+  await draw();
 }

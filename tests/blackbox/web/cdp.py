@@ -159,7 +159,7 @@ class Browser:
             raise RuntimeError(f"evaluate {expr!r}: {r['exceptionDetails']}")
         return r["result"].get("value")
 
-    def wait_for(self, expr, timeout=30, what=None):
+    def wait_for(self, expr, timeout=90, what=None):
         """Poll until expr is truthy; return its value."""
         end = time.time() + timeout
         last = None

@@ -2,23 +2,30 @@
 # log in, call the API.  Source after tests/blackbox/lib.sh.
 
 ADMIN_PW=admin-pass-$$
+COWRIE_LOG=${AP_COWRIE_LOG:-/work/shared/data/cowrie/cowrie-2017-11-04.json}
 # web_start [extra server args...]: start `apiary server` on a free port;
 # sets WEB (base URL) and SRV_PID.
 web_start() {
+    rm -f "$T/ports"
+    local n0
+    n0=$(cat "$T/server.log" 2>/dev/null | wc -l)
     bg "$APIARY" server --data-dir "$T/data" --port-file "$T/ports" \
         --set web.listen=127.0.0.1:0 --set "web.admin_password=$ADMIN_PW" \
         --set hpfeeds.listen=127.0.0.1:0 --set metrics.listen=127.0.0.1:0 \
         "$@" 2>>"$T/server.log"
     SRV_PID=$LAST_PID
-    wait_file "$T/ports" 60
     local i p=""
+    # the port file is complete once the server logs that it runs
     for ((i = 0; i < 600; i++)); do
-        p=$(portfile_get "$T/ports" web)
-        [ -n "$p" ] && break
+        tail -n +$((n0 + 1)) "$T/server.log" 2>/dev/null |
+            grep -q 'apiary server running' && break
+        kill -0 "$SRV_PID" 2>/dev/null || fail "server exited: $(tail -20 "$T/server.log")"
         sleep 0.1
     done
+    p=$(portfile_get "$T/ports" web)
     [ -n "$p" ] || fail "no web port in $T/ports"
     WEB=http://127.0.0.1:$p
+    HP=$(portfile_get "$T/ports" hpfeeds)
 }
 
 # login USER PASS JAR: log in, keep the cookie in JAR, print the CSRF token.
