@@ -11,8 +11,10 @@ FUZZBUILD ?= build-fuzz
 
 deps-run:
 	@scripts/deps.sh run
+	@scripts/webdeps.sh
 deps-test:
 	@scripts/deps.sh test
+	@scripts/webdeps.sh
 
 build: deps-run
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -20,7 +22,7 @@ build: deps-run
 
 run: build
 	-scripts/geodata.sh $(CURDIR)/var/geo
-	$(BUILD)/apiary server --data-dir $(CURDIR)/var
+	$(BUILD)/apiary demo --data-dir $(CURDIR)/var
 
 test: deps-test
 	cmake -S . -B $(TESTBUILD) -G Ninja -DAP_WERROR=ON \

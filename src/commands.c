@@ -18,6 +18,7 @@ const struct ap_cmd ap_commands[] = {
     {"sensor", cmd_sensor, "run the honeypot modules and publish events"},
     {"deploykey", cmd_deploykey, "add, list or revoke sensor deploy keys"},
     {"enroll", cmd_enroll, "register this host as a sensor, write its config"},
+    {"demo", cmd_demo, "a server and a sensor with every module, on loopback"},
 
     /* import, export, correlate */
     {"alerts", cmd_alerts, "list or acknowledge alerts (apiary alerts list|ack)"},

@@ -39,6 +39,7 @@ int cmd_deploykey(int argc, char **argv);
 int cmd_enroll(int argc, char **argv);
 /* server/import/import_cmd.c */
 int cmd_import(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 
 int cmd_version(int argc, char **argv);
 

@@ -52,6 +52,11 @@ struct ap_proto {
     /* The session is ending (peer closed, budget, error).  Only for modules
      * holding resources outside the arena (fds, libssh).  May be NULL. */
     void (*close)(struct ap_session *s);
+
+    /* A command that attacks this module from the same machine, shown by
+     * `apiary demo`; "{port}" is replaced by the bound port.  May be
+     * NULL (then: nc 127.0.0.1 PORT). */
+    const char *try_it;
 };
 
 /* --- what a module may call on its session ---------------------------- */

@@ -525,12 +525,12 @@ writer(void *arg)
     char rp[4200];
 
     if (c->spill_path != NULL) {
-        /* left over from a crash */
+        /* left over from a crash (ap_collector_new moved the live name
+         * aside before anything could be submitted) */
         snprintf(rp, sizeof(rp), "%s.replay", c->spill_path);
         replay(c, rp);
-        if (access(c->spill_path, F_OK) == 0 &&
-            rename(c->spill_path, rp) == 0)
-            replay(c, rp);
+        snprintf(rp, sizeof(rp), "%s.old", c->spill_path);
+        replay(c, rp);
     }
     pthread_mutex_lock(&c->mu);
     for (;;) {
@@ -613,6 +613,12 @@ ap_collector_new(const struct ap_collector_opts *o, struct ap_collector **out)
         (o->spill_path && (c->spill_path = strdup(o->spill_path)) == NULL) ||
         (c->acks = ap_acks_new()) == NULL || batch_grow(c) != 0)
         goto fail;
+    if (c->spill_path != NULL) {
+        char old[4200];
+        snprintf(old, sizeof(old), "%s.old", c->spill_path);
+        if (access(c->spill_path, F_OK) == 0 && access(old, F_OK) != 0)
+            rename(c->spill_path, old);
+    }
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->smu, NULL);
     pthread_cond_init(&c->work, NULL);

@@ -20,3 +20,5 @@ form.addEventListener('submit', async (e) => {
     error.textContent = String(err);
   }
 });
+// Tests (and impatient users) wait for this: the handler is attached.
+document.body.dataset.ready = '1';

@@ -23,12 +23,14 @@ function drawWorld(g) {
   const [sx, sy] = world.transform.scale, [tx, ty] = world.transform.translate;
   g.strokeStyle = '#7a8a99'; g.lineWidth = 0.6;
   for (const arc of world.arcs) {
-    let x = 0, y = 0;
+    let x = 0, y = 0, lastX = null;
     g.beginPath();
     arc.forEach(([dx, dy], i) => {
       x += dx; y += dy;
       const [px, py] = project(x * sx + tx, y * sy + ty);
-      if (i === 0) g.moveTo(px, py); else g.lineTo(px, py);
+      // An arc crossing the antimeridian would streak across the map.
+      if (i === 0 || Math.abs(px - lastX) > W / 2) g.moveTo(px, py); else g.lineTo(px, py);
+      lastX = px;
     });
     g.stroke();
   }

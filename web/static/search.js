@@ -5,7 +5,8 @@ const fields = [
   ['since', 'Since (ISO or epoch)'], ['until', 'Until'], ['hours', 'Last N hours'],
   ['sensor', 'Sensor'], ['honeypot', 'Honeypot'], ['src_ip', 'Source IP'],
   ['port', 'Port'], ['country', 'Country'], ['asn', 'ASN'], ['protocol', 'Protocol'],
-  ['type', 'Type'], ['username', 'Username'], ['signature', 'Signature'],
+  ['type', 'Type'], ['username', 'Username'], ['password', 'Password'],
+  ['command', 'Command'], ['url', 'URL'], ['sha256', 'SHA-256'],
 ];
 
 export const eventCols = [
@@ -28,6 +29,8 @@ export function detail(e) {
   if (e.url !== undefined) parts.push(e.url);
   if (e.path !== undefined) parts.push((e.method || '') + ' ' + e.path);
   if (e.signature !== undefined) parts.push(e.signature);
+  if (e.kind !== undefined) parts.push(e.kind + ' ' + (e.target_host || '') + ':' + (e.target_port || ''));
+  if (e.client_version !== undefined) parts.push(e.client_version);
   if (e.sha256 !== undefined) parts.push('sha256 ' + e.sha256);
   return parts.join(' · ');
 }

@@ -73,6 +73,8 @@ export function topList(title, items, param, hours) {
 
 export function linkFor(param, value, hours) {
   if (param === 'src_ip') return '/attacker/' + encodeURIComponent(value);
+  // Store filters have no signature field: list the alerts of the window.
+  if (param === 'signature') return '/search' + qs({ type: 'alert', hours });
   const p = {}; p[param] = value; if (hours) p.hours = hours;
   return '/search' + qs(p);
 }

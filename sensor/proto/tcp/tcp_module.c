@@ -114,4 +114,5 @@ const struct ap_proto ap_proto_tcp = {
     .start = tcp_start,
     .input = tcp_input,
     .close = tcp_close,
+    .try_it = "printf 'hello\\r\\n' | nc -q 2 127.0.0.1 {port}",
 };

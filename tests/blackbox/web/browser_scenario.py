@@ -43,7 +43,7 @@ b = Browser()
 try:
     # Log in through the form.
     b.navigate(BASE + "/")
-    b.wait_for("location.pathname === '/login' && document.getElementById('login-form')",
+    b.wait_for("location.pathname === '/login' && document.body.dataset.ready === '1'",
                what="redirect to /login")
     b.evaluate("document.getElementById('username').value = 'admin';"
                f"document.getElementById('password').value = {json.dumps(PW)};"
