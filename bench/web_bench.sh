@@ -10,7 +10,8 @@
 # (median and max of RUNS runs, default 5).  Reuses DIR/b.db if present.
 set -eu
 APIARY=$1 STORE_BENCH=$2 EVENTS=$3 RUNS=${4:-5}
-DIR=${5:-$(mktemp -d /tmp/web-bench.XXXXXX)}
+TMPDIR_OWNED=""
+if [ -n "${5:-}" ]; then DIR=$5; else DIR=$(mktemp -d /tmp/web-bench.XXXXXX); TMPDIR_OWNED=$DIR; fi
 mkdir -p "$DIR/data"
 if [ ! -s "$DIR/b.db" ]; then
     echo "generating $EVENTS events in $DIR/b.db ..." >&2
@@ -21,7 +22,7 @@ rm -f "$DIR/ports"
     --set "store.url=sqlite:$DIR/b.db" --set web.listen=127.0.0.1:0 \
     --set web.admin_password=bench-password-1 2>>"$DIR/server.log" &
 SRV=$!
-trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null' EXIT
+trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; [ -z "$TMPDIR_OWNED" ] || rm -rf "$TMPDIR_OWNED"' EXIT
 for _ in $(seq 600); do
     grep -q '^web ' "$DIR/ports" 2>/dev/null && break
     sleep 0.1

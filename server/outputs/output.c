@@ -16,12 +16,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "conn.h"
 #include "format.h"
 #include "outq.h"
 #include "output.h"
 #include "ap/err.h"
 #include "ap/event.h"
+#include "ap/hpf_client.h"
 #include "ap/limits.h"
 #include "ap/log.h"
 #include "ap/util.h"
@@ -30,7 +33,7 @@
 #define OFF(f) offsetof(struct ap_output_conf, f)
 const struct ap_conf_kw ap_output_keywords[] = {
     {"type", AP_CONF_STR, OFF(type), NULL, 0, 0, NULL,
-     "file, syslog or splunk_hec"},
+     "file, syslog, splunk_hec or hpfeeds"},
     {"format", AP_CONF_STR, OFF(format), "json", 0, 0, NULL,
      "json, ecs, splunk, cef or cef_mhn"},
     {"enabled", AP_CONF_BOOL, OFF(enabled), "yes", 0, 0, NULL, NULL},
@@ -64,12 +67,16 @@ const struct ap_conf_kw ap_output_keywords[] = {
      "connect and write timeout"},
     {"reconnect_max", AP_CONF_SECS, OFF(reconnect_max), "60s", 1, 3600, NULL,
      "longest wait between reconnects"},
+    {"ident", AP_CONF_STR, OFF(ident), NULL, 0, 0, NULL, "hpfeeds: ident"},
+    {"secret", AP_CONF_STR, OFF(secret), NULL, 0, 0, NULL, "hpfeeds: secret"},
+    {"channel", AP_CONF_STR, OFF(channel), "apiary.events", 0, 0, NULL,
+     "hpfeeds: channel to publish on"},
     {"batch_bytes", AP_CONF_SIZE, OFF(batch_bytes), "256k", 1024, 16 << 20, NULL,
      "splunk_hec: bytes per POST"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
-enum dest { D_FILE, D_SYSLOG, D_HEC };
+enum dest { D_FILE, D_SYSLOG, D_HEC, D_HPFEEDS };
 enum sproto { P_UDP, P_TCP, P_TLS };
 
 struct ap_output {
@@ -144,6 +151,8 @@ dest_open(struct ap_output *o, char *err, size_t errlen)
         return ap_conn_open(&o->conn, &co, err, errlen);
     case D_HEC:
         return 0; /* one connection per POST */
+    case D_HPFEEDS:
+        break; /* hpf_worker */
     }
     return AP_EINVAL;
 }
@@ -224,6 +233,8 @@ dest_send(struct ap_output *o, const char *rec, size_t n)
             r = ap_conn_write(&o->conn, ap_buf_data(&fr), ap_buf_len(&fr));
         ap_buf_release(&fr);
         return r;
+    case D_HPFEEDS:
+        return AP_EINVAL; /* hpf_worker */
     case D_HEC:
         if (ap_buf_len(&o->batch) + n > o->c->batch_bytes && hec_flush(o) != 0)
             return AP_EIO;
@@ -323,6 +334,111 @@ worker(void *arg)
     return NULL;
 }
 
+/*
+ * hpfeeds re-publish (MHN's collector shared normalized events with a
+ * community broker): the worker runs the async hpfeeds client on its own
+ * event loop; a timer moves records from the queue into the client's
+ * bounded buffer while it is connected.
+ */
+struct hpf_run {
+    struct ap_output *o;
+    struct hpf_client *c;
+    struct event_base *base;
+    struct event *tick;
+    char *rec;
+    size_t n;
+    int finishing;
+};
+
+static void
+hpf_finished(void *ctx, int err)
+{
+    struct hpf_run *h = ctx;
+
+    (void)err;
+    event_base_loopbreak(h->base);
+}
+
+static void
+hpf_tick(evutil_socket_t fd, short what, void *arg)
+{
+    struct hpf_run *h = arg;
+    struct ap_output *o = h->o;
+    long long stop_at = atomic_load(&o->stop_at_ms);
+    int r;
+
+    (void)fd;
+    (void)what;
+    if (stop_at && mono_ms() >= stop_at) {
+        event_base_loopbreak(h->base);
+        return;
+    }
+    while (!h->finishing && hpf_client_ready(h->c)) {
+        if (h->rec == NULL) {
+            r = ap_outq_pop(o->q, &h->rec, &h->n, 0);
+            if (r == AP_ECLOSED) {
+                h->finishing = 1;
+                hpf_client_finish(h->c, 2000);
+                return;
+            }
+            if (r != 0)
+                return;
+        }
+        r = hpf_client_publish(h->c, o->c->channel, h->rec, h->n);
+        if (r == AP_EFULL || r == AP_EAGAIN)
+            return; /* retry on the next tick */
+        if (r == 0)
+            atomic_fetch_add(&o->sent, 1);
+        else
+            atomic_fetch_add(&o->dropped, 1);
+        free(h->rec);
+        h->rec = NULL;
+    }
+}
+
+static void *
+hpf_worker(void *arg)
+{
+    struct hpf_run h;
+    struct hpf_client_opts ho;
+    struct timeval tv = {0, 20000};
+
+    memset(&h, 0, sizeof(h));
+    h.o = arg;
+    memset(&ho, 0, sizeof(ho));
+    ho.host = h.o->c->host;
+    ho.port = h.o->c->port ? h.o->c->port : 10000;
+    ho.ident = h.o->c->ident;
+    ho.secret = h.o->c->secret;
+    ho.tls = h.o->c->tls_ca != NULL;
+    ho.tls_ca = h.o->c->tls_ca;
+    ho.tls_hostname = h.o->c->tls_server_name;
+    ho.reconnect = 1;
+    ho.backoff_max_ms = (int)h.o->c->reconnect_max * 1000;
+    ho.connect_timeout_ms = (int)h.o->c->timeout * 1000;
+    ho.ctx = &h;
+    ho.on_finished = hpf_finished;
+    if ((h.base = event_base_new()) == NULL ||
+        hpf_client_new(h.base, &ho, &h.c) != 0 ||
+        (h.tick = event_new(h.base, -1, EV_PERSIST, hpf_tick, &h)) == NULL ||
+        event_add(h.tick, &tv) != 0) {
+        ap_log_error("output %s: cannot start the hpfeeds client", h.o->name);
+    } else {
+        event_base_dispatch(h.base);
+    }
+    if (h.rec) {
+        atomic_fetch_add(&h.o->dropped, 1);
+        free(h.rec);
+    }
+    if (h.tick)
+        event_free(h.tick);
+    if (h.c)
+        hpf_client_free(h.c);
+    if (h.base)
+        event_base_free(h.base);
+    return NULL;
+}
+
 /* ---- producer side ---- */
 
 static int
@@ -392,6 +508,9 @@ ap_output_submit(struct ap_output *o, const json_t *ev)
         break;
     case D_HEC:
         r = hec_record(o, ev, &rec);
+        break;
+    case D_HPFEEDS: /* the canonical event, whatever the format */
+        r = ap_fmt_json(ev, &rec);
         break;
     default:
         r = AP_EINVAL;
@@ -481,10 +600,18 @@ check_conf(const char *name, const struct ap_output_conf *c, struct ap_output *o
             snprintf(err, errlen, "[output %s]: bad token", name);
             return AP_ECONF;
         }
+    } else if (strcmp(c->type, "hpfeeds") == 0) {
+        o->dest = D_HPFEEDS;
+        if (c->host == NULL || c->ident == NULL || c->secret == NULL ||
+            strlen(c->channel) > 255) {
+            snprintf(err, errlen, "[output %s]: hpfeeds needs host, ident and secret",
+                     name);
+            return AP_ECONF;
+        }
     } else {
         snprintf(err, errlen,
-                 "[output %s]: unknown type '%s' (file, syslog, splunk_hec)", name,
-                 c->type);
+                 "[output %s]: unknown type '%s' (file, syslog, splunk_hec, hpfeeds)",
+                 name, c->type);
         return AP_ECONF;
     }
     return 0;
@@ -514,7 +641,7 @@ ap_output_new(const char *name, const struct ap_output_conf *c,
     o->name = strdup(name);
     o->q = ap_outq_new((size_t)c->queue, c->queue_bytes);
     if (o->name == NULL || o->q == NULL ||
-        pthread_create(&o->th, NULL, worker, o) != 0) {
+        pthread_create(&o->th, NULL, o->dest == D_HPFEEDS ? hpf_worker : worker, o) != 0) {
         snprintf(err, errlen, "[output %s]: cannot start", name);
         ap_outq_free(o->q);
         free(o->name);
