@@ -78,6 +78,7 @@ struct ssh_state {
     struct event *rev;  /* fd readable: libssh wrote for the attacker */
     struct event *wev;  /* fd writable again: flush to_libssh */
     struct event *hold; /* failed-auth delay timer */
+    struct event *late; /* creates the libssh session if no KEXINIT comes */
     int holding;
     int kex_done;
     int dead;

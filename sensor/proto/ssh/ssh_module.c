@@ -83,6 +83,18 @@ host_key(const char *dir, const char *name, enum ssh_keytypes_e type,
     return 0;
 }
 
+/* The sensor has no module teardown hook; the bind (keys, lists) lives
+ * until exit and is freed there so leak checkers stay quiet. */
+static ssh_bind the_bind;
+
+static void
+bind_free_at_exit(void)
+{
+    if (the_bind)
+        ssh_bind_free(the_bind);
+    the_bind = NULL;
+}
+
 /* The ssh_bind: the profile's banner and algorithm lists, and the host
  * keys (ed25519, ECDSA P-256, RSA 3072, as a stock install has). */
 static int
@@ -112,8 +124,12 @@ bind_setup(struct ssh_conf *c, const char *state_dir)
         ap_log_error("cannot create %s: %s", c->keydir, strerror(errno));
         return AP_EIO;
     }
+    if (the_bind != NULL)
+        return AP_EINVAL; /* one ssh section per sensor */
     if ((c->bind = ssh_bind_new()) == NULL)
         return AP_ENOMEM;
+    the_bind = c->bind;
+    atexit(bind_free_at_exit);
     for (i = 0; i < AP_ARRAY_SIZE(keys); i++) {
         ssh_key k;
         if (host_key(c->keydir, keys[i].file, keys[i].type, keys[i].bits,
@@ -407,6 +423,34 @@ sshm_start(struct ap_session *s)
     return ap_session_write(s, banner, (size_t)n);
 }
 
+/* Hand everything buffered to libssh and let it run. */
+static int
+feed(struct ssh_state *st)
+{
+    int rc;
+
+    if (st->ssh == NULL && (rc = session_setup(st)) != 0)
+        return rc;
+    flush_to_libssh(st);
+    ssh_drive(st);
+    if (st->dead && !st->holding) {
+        /* let libssh's last words (a disconnect message) out first */
+        relay_read(st->fd, EV_READ, st);
+        ap_session_close(st->s);
+    }
+    return 0;
+}
+
+static void
+start_late(evutil_socket_t fd, short what, void *arg)
+{
+    struct ssh_state *st = arg;
+    AP_UNUSED(fd);
+    AP_UNUSED(what);
+    if (st->ssh == NULL && feed(st) != 0)
+        ap_session_close(st->s);
+}
+
 static ssize_t
 sshm_input(struct ap_session *s, const uint8_t *p, size_t len)
 {
@@ -414,17 +458,26 @@ sshm_input(struct ap_session *s, const uint8_t *p, size_t len)
     int rc;
 
     parse_hello(st, p, len);
-    if (st->ssh == NULL && (rc = session_setup(st)) != 0)
-        return rc;
     if (ap_buf_append(&st->to_libssh, p, len) != 0)
         return AP_ETOOBIG;
-    flush_to_libssh(st);
-    ssh_drive(st);
-    if (st->dead && !st->holding) {
-        /* let libssh's last words (a disconnect message) out first */
-        relay_read(st->fd, EV_READ, st);
-        ap_session_close(s);
+    if (st->ssh == NULL && st->hello_state < 2) {
+        /* A libssh session costs ~25 KB: create it once the client's
+         * KEXINIT is here (clients send it right after their version
+         * line), or after a second for a client that waits for ours.
+         * A scanner that sends a version line and idles stays cheap. */
+        struct timeval tv = {1, 0};
+        if (st->late == NULL &&
+            (st->late = evtimer_new(ap_session_base(s), start_late, st)) ==
+                NULL)
+            return AP_ENOMEM;
+        if (!evtimer_pending(st->late, NULL))
+            evtimer_add(st->late, &tv);
+        return (ssize_t)len;
     }
+    if (st->late)
+        evtimer_del(st->late);
+    if ((rc = feed(st)) != 0)
+        return rc;
     return (ssize_t)len;
 }
 
@@ -453,7 +506,9 @@ sshm_close(struct ap_session *s)
         event_free(st->wev);
     if (st->hold)
         event_free(st->hold);
-    st->rev = st->wev = st->hold = NULL;
+    if (st->late)
+        event_free(st->late);
+    st->rev = st->wev = st->hold = st->late = NULL;
     if (st->fd >= 0)
         close(st->fd);
     st->fd = -1;

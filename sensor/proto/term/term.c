@@ -373,7 +373,7 @@ term_input(struct term *t, const uint8_t *p, size_t n)
         case '\n':
             if (was_cr)
                 break; /* CR LF is one end of line */
-            /* fall through */
+            __attribute__((fallthrough)); /* clang needs the attribute */
         case '\r':
             if (t->tty)
                 out(t, "\r\n", 2);
