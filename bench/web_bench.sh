@@ -20,6 +20,7 @@ fi
 rm -f "$DIR/ports"
 "$APIARY" server --data-dir "$DIR/data" --port-file "$DIR/ports" \
     --set "store.url=sqlite:$DIR/b.db" --set web.listen=127.0.0.1:0 \
+    --set hpfeeds.listen=127.0.0.1:0 --set metrics.listen=127.0.0.1:0 \
     --set web.admin_password=bench-password-1 2>>"$DIR/server.log" &
 SRV=$!
 trap 'kill $SRV 2>/dev/null; wait $SRV 2>/dev/null; [ -z "$TMPDIR_OWNED" ] || rm -rf "$TMPDIR_OWNED"' EXIT
