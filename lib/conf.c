@@ -535,11 +535,11 @@ ap_conf_parse_string(const char *fname, const char *text,
         if (key[0] == '\0')
             continue;
         if (cur == NULL) {
-            snprintf(msg, sizeof(msg), "keyword '%s' outside any section", key);
+            snprintf(msg, sizeof(msg), "keyword '%.64s' outside any section", key);
             goto bad;
         }
         if (value == NULL || value[0] == '\0') {
-            snprintf(msg, sizeof(msg), "keyword '%s' needs a value", key);
+            snprintf(msg, sizeof(msg), "keyword '%.64s' needs a value", key);
             goto bad;
         }
         if ((r = ap_conf_set(cur->kws, curconf, key, value, msg,

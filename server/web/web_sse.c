@@ -26,11 +26,6 @@
 #include "web_handlers.h"
 #include "ap/common.h"
 
-/* The collector component may not be linked into every build yet; the
- * sink is only attached when srv->collector is set (only then is the
- * symbol there). */
-#pragma weak ap_collector_add_sink
-
 
 #define SSE_MAX_EVENT (16u * 1024u) /* larger events are sent trimmed */
 #define SSE_PING_SECS 15
