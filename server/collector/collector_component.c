@@ -141,8 +141,9 @@ tap(void *ctx, const char *ident, size_t ident_len, const char *chan,
     i[ident_len] = '\0';
     memcpy(ch, chan, chan_len);
     ch[chan_len] = '\0';
-    /* the server's own channels are not events */
-    if (strncmp(ch, "apiary.ack.", 11) == 0)
+    /* the server's own channels are not events: acks go to sensors, and
+     * heartbeats on apiary.status are kept by the "sensors" component */
+    if (strncmp(ch, "apiary.ack.", 11) == 0 || strcmp(ch, "apiary.status") == 0)
         return;
     ap_collector_submit(g.c, i, ch, payload, len, ap_now_us());
 }

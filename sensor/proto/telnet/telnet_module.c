@@ -416,4 +416,5 @@ const struct ap_proto ap_proto_telnet = {
     .start = telnet_start,
     .input = telnet_input,
     .close = telnet_close,
+    .try_it = "telnet 127.0.0.1 {port}",
 };
