@@ -4,8 +4,12 @@
  * enroll.c and deploy.c.  The deploy key in the body is the
  * authorization, as in MHN, so the route is public and CSRF-exempt.
  */
+#include <sys/stat.h>
+
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ap/err.h"
 #include "ap/util.h"
@@ -54,4 +58,29 @@ web_deploy_script(struct web_req *r)
                         (const char *)ap_buf_data(&b), ap_buf_len(&b));
     ap_buf_release(&b);
     return rc;
+}
+
+/* The binary the deploy script installs: this server's own executable,
+ * so sensors run exactly the server's version. */
+int
+web_deploy_binary(struct web_req *r)
+{
+    char path[4096];
+    struct stat st;
+    int fd;
+
+    if (ap_deploy_binary_path(path, sizeof(path)) != 0 ||
+        (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return web_reply_error(r, 500, "cannot read the apiary binary");
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return web_reply_error(r, 500, "cannot read the apiary binary");
+    }
+    r->status = 200;
+    r->ctype = "application/octet-stream";
+    r->disposition = strdup("attachment; filename=\"apiary\"");
+    r->file_fd = fd;
+    r->file_size = (uint64_t)st.st_size;
+    r->has_file = 1;
+    return 0;
 }

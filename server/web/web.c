@@ -146,6 +146,8 @@ req_free(struct web_req *r)
     free(r->set_cookie);
     free(r->location);
     free(r->disposition);
+    if (r->has_file)
+        close(r->file_fd);
     sodium_memzero(&r->user, sizeof(r->user));
     free(r);
 }
@@ -175,9 +177,13 @@ send_reply(struct web_req *r)
     enum MHD_Result ret;
     char ctype[96];
 
-    if (r->sse_client != NULL)
+    if (r->sse_client != NULL) {
         resp = web_sse_response(r);
-    else
+    } else if (r->has_file) {
+        /* MHD owns (and closes) the fd from here on */
+        resp = MHD_create_response_from_fd(r->file_size, r->file_fd);
+        r->has_file = 0;
+    } else
         resp = MHD_create_response_from_buffer(
             ap_buf_len(&r->out), (void *)ap_buf_data(&r->out),
             MHD_RESPMEM_MUST_COPY);

@@ -118,6 +118,11 @@ struct web_req {
     char *location;           /* owned, for redirects */
     char *disposition;        /* owned, Content-Disposition */
     int cache_static;         /* immutable asset: allow caching */
+    /* A file response (the deploy binary): sent from file_fd instead of
+     * out; the fd is owned by the request until handed to MHD. */
+    int has_file;
+    int file_fd;
+    uint64_t file_size;
     /* Deferred work (login hashing): the handler returns WEB_SUSPENDED
      * and is called again once done. */
     int suspended;

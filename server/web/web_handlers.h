@@ -48,6 +48,7 @@ int web_api_sensors(struct web_req *r);
 /* server/sensors/web_enroll.c: enrollment, deploy script */
 int web_enroll_sensor(struct web_req *r);
 int web_deploy_script(struct web_req *r);
+int web_deploy_binary(struct web_req *r);
 
 /* web_mhn.c, web_mhn_agg.c: the MHN-compatible API */
 int web_mhn_session(struct web_req *r);

@@ -61,6 +61,7 @@ const struct web_route web_routes[] = {
     /* enrollment and deploy (server/sensors/web_enroll.c) */
     {"POST", "/api/sensor/", PUB, WEB_NOCSRF, web_enroll_sensor},
     {"GET", "/deploy.sh", PUB, 0, web_deploy_script},
+    {"GET", "/deploy/apiary", PUB, 0, web_deploy_binary},
 
     /* MHN-compatible API (mhn-reference.md C3), bugs fixed */
     {"GET", "/api/session/", VIEW, 0, web_mhn_session},

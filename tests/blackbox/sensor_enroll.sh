@@ -114,6 +114,9 @@ kill "$SEN"; wait "$SEN" || fail "sensor exit status $?"
 curl -s "$W/deploy.sh" > "$T/deploy.sh"
 grep -q "^APIARY_URL='http://127.0.0.1:1'$" "$T/deploy.sh" || fail "deploy.sh: $(head -5 "$T/deploy.sh")"
 sh -n "$T/deploy.sh" || fail "deploy.sh is not valid sh"
+# the script fetches the server's own binary: byte for byte the same file
+curl -fsS -o "$T/apiary.dl" "$W/deploy/apiary" || fail "GET /deploy/apiary"
+cmp -s "$T/apiary.dl" "$(readlink -f "$APIARY")" || fail "/deploy/apiary is not the server binary"
 "$APIARY" enroll --print-unit | diff - "$AP_SRC/conf/apiary-sensor.service" ||
     fail "--print-unit differs from conf/apiary-sensor.service"
 
