@@ -276,7 +276,7 @@ ap_conf_set(const struct ap_conf_kw *kws, void *conf, const char *key,
     const struct ap_conf_kw *kw = kw_find(kws, key);
 
     if (kw == NULL) {
-        snprintf(err, errlen, "unknown keyword '%s'", key);
+        snprintf(err, errlen, "unknown keyword '%.64s'", key);
         return AP_ECONF;
     }
     return kw_set(kw, conf, value, err, errlen);
