@@ -79,6 +79,8 @@ struct ap_store_stats {
     long long duplicates; /* events whose id was already stored */
     long long rejected;   /* events without id, type or a valid ts */
     long long retention_deleted; /* events removed by retention */
+    long long topk_lists;     /* top-N answered from cached lists */
+    long long topk_fallbacks; /* lists could not prove it: full sum */
 };
 void ap_store_stats(struct ap_store *st, struct ap_store_stats *out);
 
@@ -167,6 +169,19 @@ int ap_store_raw_errors(struct ap_store *st, json_t **out);
  * returns an empty answer.  Single-threaded use only.
  */
 int ap_store_explain(struct ap_store *st, json_t *lines);
+
+/*
+ * Background upkeep (the store component calls it on its own thread):
+ * builds the cached top-N lists of closed hours and days, at most budget
+ * of them per call, each in its own short write transaction.  *more is
+ * set when work is left.  Queries are exact with or without the lists;
+ * the lists make long windows fast.
+ */
+int ap_store_maintain(struct ap_store *st, int64_t now_us, int budget,
+                      int *more);
+/* Tests: entries kept per hour / per day list (0 = the defaults, 200 and
+ * 1000); small values exercise the bounds with little data. */
+void ap_store_set_topk_sizes(struct ap_store *st, int per_hour, int per_day);
 
 /*
  * Retention.  days: events older than this many days go (0 = keep);

@@ -286,6 +286,10 @@ ap_store_stats(struct ap_store *st, struct ap_store_stats *out)
     out->rejected = st->rejected;
     out->retention_deleted = st->retention_deleted;
     pthread_mutex_unlock(&st->wlock);
+    pthread_mutex_lock(&st->plock);
+    out->topk_lists = st->topk_lists;
+    out->topk_fallbacks = st->topk_fallbacks;
+    pthread_mutex_unlock(&st->plock);
 }
 
 /* Channel, ident and reason come from the wire: keep them printable. */

@@ -80,6 +80,8 @@ struct ap_store_engine {
      * run first (PostgreSQL: forbid sequential scans, so a plan shows
      * whether an index *can* serve the query even on a tiny table). */
     const char *explain_prefix, *explain_setup;
+    /* Starts a read transaction that sees one snapshot. */
+    const char *snapshot_begin;
 };
 
 extern const struct ap_store_engine ap_store_sqlite_engine;
@@ -107,6 +109,9 @@ struct ap_store {
     json_t *explain;
     /* Statistics (under wlock). */
     long long duplicates, inserted, rejected, retention_deleted;
+    /* Top-N from cached lists (under plock: readers update them). */
+    long long topk_lists, topk_fallbacks;
+    int topk_k_hour, topk_k_day; /* 0 = defaults (store_topk.c) */
 };
 
 /* Run fn inside one transaction on the writer connection (holds wlock). */
@@ -161,6 +166,18 @@ struct st_dim {
 extern const struct st_dim st_dims[];
 extern const size_t st_ndims;
 const struct st_dim *st_dim_find(const char *name);
+
+/* Cached per-bucket top lists (store_topk.c).  Writer side: drop the
+ * lists of the hours that got new events / of hours before a cut. */
+int st_topk_invalidate(struct ap_store *st, const long long *hours,
+                       size_t n);
+int st_topk_purge(struct ap_store *st, long long before_hour);
+/* Exact top of d over a time-only filter from the lists: 1 if answered
+ * (rows value, value2, n passed to emit in order), 0 if the lists cannot
+ * prove it (the caller sums the rollup), or a negative code. */
+int st_topk_top(struct ap_store *st, const struct st_dim *d,
+                const struct ap_filter *f, size_t limit, sq_row_fn emit,
+                void *ectx);
 
 /* Error message helpers used by both engines. */
 void st_errf(char *err, size_t errlen, const char *fmt, ...)

@@ -104,6 +104,13 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS counters ("
     " name TEXT PRIMARY KEY, n BIGINT NOT NULL);"
     "INSERT INTO counters VALUES ('events', 0) ON CONFLICT DO NOTHING;"
+    "CREATE TABLE IF NOT EXISTS topcache ("
+    " dim INTEGER NOT NULL, b BIGINT NOT NULL, len BIGINT NOT NULL,"
+    " value TEXT NOT NULL, value2 TEXT NOT NULL, n BIGINT NOT NULL,"
+    " PRIMARY KEY (dim, b, len, value, value2));"
+    "CREATE TABLE IF NOT EXISTS topcache_b ("
+    " b BIGINT NOT NULL, len BIGINT NOT NULL, dim INTEGER NOT NULL,"
+    " bound BIGINT NOT NULL, PRIMARY KEY (b, len, dim));"
     "CREATE TABLE IF NOT EXISTS raw_errors ("
     " channel TEXT PRIMARY KEY, n BIGINT NOT NULL,"
     " last_ts BIGINT NOT NULL);"
@@ -499,4 +506,5 @@ p_size(void *conn, long long *out)
 const struct ap_store_engine ap_store_pg_engine = {
     "postgresql", p_connect, p_disconnect, p_schema, p_exec, p_exec_many,
     p_size, "EXPLAIN ", "SET enable_seqscan = off",
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 };

@@ -227,6 +227,22 @@ explain(struct ap_store *st, struct st_conn *c, struct qb *q, const char *sql)
 }
 
 int
+st_run_on(struct ap_store *st, struct st_conn *c, struct qb *q, sq_row_fn fn,
+          void *ctx)
+{
+    const char *sql;
+    int rc;
+
+    if ((sql = qb_text(q)) == NULL)
+        return AP_ETOOBIG;
+    if (st->explain != NULL)
+        rc = explain(st, c, q, sql);
+    else
+        rc = st->eng->exec(c->c, sql, q->p, q->np, fn, ctx);
+    return rc < 0 ? rc : 0;
+}
+
+int
 st_run(struct ap_store *st, struct qb *q, sq_row_fn fn, void *ctx)
 {
     struct st_conn *c;
@@ -421,22 +437,8 @@ top_row(void *ctx, const struct sq_val *c, int n)
  * SQLite (several us a row); a hash table costs a fraction of that, the
  * same on both engines.  Distinct values are capped (TOPAGG_MAX).
  */
-#define TOPAGG_MAX (4u * 1024u * 1024u)
-
-struct topagg_ent {
-    char *v, *v2;
-    size_t vn, v2n;
-    uint64_t h;
-    long long n;
-};
-
-struct topagg {
-    struct topagg_ent *e;
-    size_t cap, len;
-};
-
-static uint64_t
-hash_bytes(uint64_t h, const char *s, size_t n)
+uint64_t
+st_hash_bytes(uint64_t h, const char *s, size_t n)
 {
     size_t i;
 
@@ -478,8 +480,8 @@ dup_bytes(const char *s, size_t n)
     return p;
 }
 
-static int
-topagg_row(void *ctx, const struct sq_val *c, int n)
+int
+st_topagg_row(void *ctx, const struct sq_val *c, int n)
 {
     struct topagg *a = ctx;
     const char *v, *v2;
@@ -493,7 +495,7 @@ topagg_row(void *ctx, const struct sq_val *c, int n)
     vn = c[0].s ? c[0].n : 0;
     v2 = c[1].s ? c[1].s : "";
     v2n = c[1].s ? c[1].n : 0;
-    h = hash_bytes(hash_bytes(1469598103934665603ULL, v, vn), v2, v2n);
+    h = st_hash_bytes(st_hash_bytes(1469598103934665603ULL, v, vn), v2, v2n);
     if (2 * (a->len + 1) > a->cap && (rc = topagg_grow(a)) != 0)
         return rc;
     for (i = h & (a->cap - 1); a->e[i].v; i = (i + 1) & (a->cap - 1)) {
@@ -522,8 +524,8 @@ topagg_row(void *ctx, const struct sq_val *c, int n)
     return 0;
 }
 
-static int
-topagg_cmp(const void *x, const void *y)
+int
+st_topagg_cmp(const void *x, const void *y)
 {
     const struct topagg_ent *a = x, *b = y;
     int r;
@@ -535,8 +537,8 @@ topagg_cmp(const void *x, const void *y)
     return strcmp(a->v2, b->v2);
 }
 
-static void
-topagg_free(struct topagg *a)
+void
+st_topagg_free(struct topagg *a)
 {
     size_t i;
 
@@ -562,7 +564,7 @@ topagg_emit(struct topagg *a, struct top_ctx *t, size_t limit)
     for (i = k; i < a->cap; i++)
         a->e[i].v = NULL;
     if (k > 1)
-        qsort(a->e, k, sizeof(*a->e), topagg_cmp);
+        qsort(a->e, k, sizeof(*a->e), st_topagg_cmp);
     for (i = 0; i < k && i < limit && rc == 0; i++) {
         c[0].t = c[1].t = SQ_TEXT;
         c[0].s = a->e[i].v;
@@ -631,6 +633,16 @@ ap_store_top(struct ap_store *st, const char *dim, const struct ap_filter *f,
     if ((t.d = st_dim_find(dim)) == NULL)
         return AP_EINVAL;
     if (st_filter_time_only(f)) {
+        if ((t.arr = json_array()) == NULL)
+            return AP_ENOMEM;
+        rc = st_topk_top(st, t.d, f, st_clamp_limit(limit), top_row, &t);
+        if (rc == 1 && st->explain == NULL) {
+            *out = t.arr;
+            return 0;
+        }
+        json_decref(t.arr);
+        if (rc < 0)
+            return rc;
         st_split_hours(f, &s);
         rc = qb_init(&q, "SELECT value, value2, n FROM rollup WHERE dim = ?");
         /* qb_init wrote SQL only; the first parameter goes in now. */
@@ -649,10 +661,10 @@ ap_store_top(struct ap_store *st, const char *dim, const struct ap_filter *f,
         if (rc == 0) {
             struct topagg a = {NULL, 0, 0};
 
-            rc = st_run(st, &q, topagg_row, &a);
+            rc = st_run(st, &q, st_topagg_row, &a);
             if (rc == 0 && st->explain == NULL)
                 rc = topagg_emit(&a, &t, st_clamp_limit(limit));
-            topagg_free(&a);
+            st_topagg_free(&a);
             if (rc != 0)
                 json_decref(t.arr);
         }

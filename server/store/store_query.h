@@ -58,4 +58,27 @@ int st_json_row(void *ctx, const struct sq_val *c, int n);
 int st_events_where(struct ap_store *st, struct qb *q, size_t limit,
                     size_t offset, int ascending, json_t **out);
 
+/* Summing (value, value2, n) rows in a hash table (store_query.c). */
+#define TOPAGG_MAX (4u * 1024u * 1024u)
+struct topagg_ent {
+    char *v, *v2;
+    size_t vn, v2n;
+    uint64_t h;
+    long long n;
+};
+struct topagg {
+    struct topagg_ent *e;
+    size_t cap, len;
+};
+uint64_t st_hash_bytes(uint64_t h, const char *s, size_t n);
+/* Row callback: columns value, value2, n added into the table ctx. */
+int st_topagg_row(void *ctx, const struct sq_val *c, int n);
+/* Count descending, then value, value2 ascending. */
+int st_topagg_cmp(const void *a, const void *b);
+void st_topagg_free(struct topagg *a);
+
+/* Run q on the reader connection c (explain mode aware). */
+int st_run_on(struct ap_store *st, struct st_conn *c, struct qb *q,
+              sq_row_fn fn, void *ctx);
+
 #endif

@@ -50,6 +50,8 @@ purge_events_txn(struct ap_store *st, void *arg)
         if (rc < 0)
             return rc;
     }
+    if ((rc = st_topk_purge(st, r->before_us / ST_HOUR_US)) != 0)
+        return rc;
     p[0] = sq_int(r->before_us);
     p[1] = sq_int(r->batch);
     rc = st->eng->exec(st->writer,

@@ -83,6 +83,13 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS counters ("
     " name TEXT PRIMARY KEY, n INTEGER NOT NULL);"
     "INSERT INTO counters VALUES ('events', 0) ON CONFLICT DO NOTHING;"
+    "CREATE TABLE IF NOT EXISTS topcache ("
+    " dim INTEGER NOT NULL, b INTEGER NOT NULL, len INTEGER NOT NULL,"
+    " value TEXT NOT NULL, value2 TEXT NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY (dim, b, len, value, value2)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS topcache_b ("
+    " b INTEGER NOT NULL, len INTEGER NOT NULL, dim INTEGER NOT NULL,"
+    " bound INTEGER NOT NULL, PRIMARY KEY (b, len, dim)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS raw_errors ("
     " channel TEXT PRIMARY KEY, n INTEGER NOT NULL,"
     " last_ts INTEGER NOT NULL);";
@@ -357,5 +364,5 @@ s_size(void *conn, long long *out)
 
 const struct ap_store_engine ap_store_sqlite_engine = {
     "sqlite", s_connect, s_disconnect, s_schema, s_exec, s_exec_many, s_size,
-    "EXPLAIN QUERY PLAN ", NULL,
+    "EXPLAIN QUERY PLAN ", NULL, "BEGIN",
 };

@@ -437,6 +437,35 @@ flush_agg(struct ap_store *st, const struct agg *a, int which,
     return st->eng->exec_many(st->writer, sql, p, np, k, NULL);
 }
 
+/* New events change their hour's and day's counts: drop those buckets'
+ * cached top lists (store_topk.c).  A batch spans few hours. */
+static int
+invalidate_hours(struct ap_store *st, const struct st_row *rows, size_t n,
+                 const unsigned char *isnew)
+{
+    long long hours[16];
+    size_t i, j, nh = 0;
+    int rc;
+
+    for (i = 0; i < n; i++) {
+        long long h = rows[i].ts / ST_HOUR_US;
+
+        if (!isnew[i])
+            continue;
+        for (j = 0; j < nh && hours[j] != h; j++)
+            ;
+        if (j < nh)
+            continue;
+        if (nh == AP_ARRAY_SIZE(hours)) {
+            if ((rc = st_topk_invalidate(st, hours, nh)) != 0)
+                return rc;
+            nh = 0;
+        }
+        hours[nh++] = h;
+    }
+    return st_topk_invalidate(st, hours, nh);
+}
+
 int
 st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
               size_t *inserted, unsigned char *rows_new)
@@ -503,7 +532,8 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
         }
         p = np;
     }
-    if ((rc = flush_agg(st, &a, 0, p)) != 0 ||
+    if ((rc = invalidate_hours(st, rows, n, isnew)) != 0 ||
+        (rc = flush_agg(st, &a, 0, p)) != 0 ||
         (rc = flush_agg(st, &a, AGG_SESSION, p)) != 0 ||
         (rc = flush_agg(st, &a, AGG_FILE, p)) != 0)
         goto out;

@@ -9,3 +9,11 @@ add_test(NAME unit.test_store_pg
                  $<TARGET_FILE:test_store>)
 set_tests_properties(unit.test_store_pg PROPERTIES
     LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)
+# Cached top-N lists (store_topk.c) against brute force, both engines.
+ap_add_unit_test(test_store_topk server/test_store_topk.c)
+target_link_libraries(test_store_topk PRIVATE apiary_store)
+add_test(NAME unit.test_store_topk_pg
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/blackbox/pg.sh run
+                 $<TARGET_FILE:test_store_topk>)
+set_tests_properties(unit.test_store_topk_pg PROPERTIES
+    LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)

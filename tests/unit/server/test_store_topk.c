@@ -1,0 +1,369 @@
+/*
+ * Top-N from the cached per-hour / per-day lists (store_topk.c) must be
+ * exactly what counting every event gives: same values, same counts, same
+ * order (count, then value), for windows with ragged edges, after late
+ * events land in hours whose lists were built, and after retention.
+ * Lists are kept tiny (3 per hour, 8 per day) so the bounds matter.
+ *
+ * Runs on SQLite (temp file) and on a throwaway PostgreSQL (pg.sh sets
+ * AP_PG_URL_BASE), like test_store.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <libpq-fe.h>
+
+#include "ap/err.h"
+#include "ap/event.h"
+#include "ap/log.h"
+#include "ap/util.h"
+#include "harness.h"
+#include "store.h"
+#include "ap/common.h"
+
+#define HOUR 3600000000LL
+
+static char tmpdir[256];
+static const char *pg_base;
+
+static struct ap_store *
+open_store(void)
+{
+    struct ap_store *st = NULL;
+    char url[512], err[512];
+
+    if (pg_base != NULL) {
+        char admin[512];
+        PGconn *c;
+        PGresult *r;
+
+        snprintf(admin, sizeof(admin), "%s/postgres", pg_base);
+        c = PQconnectdb(admin);
+        if (PQstatus(c) != CONNECTION_OK)
+            TH_FAIL("postgres: %s", PQerrorMessage(c));
+        r = PQexec(c, "CREATE DATABASE topk");
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            TH_FAIL("create database: %s", PQerrorMessage(c));
+        PQclear(r);
+        PQfinish(c);
+        snprintf(url, sizeof(url), "%s/topk", pg_base);
+    } else {
+        snprintf(url, sizeof(url), "sqlite:%s/topk.db", tmpdir);
+    }
+    if (ap_store_open(url, &st, err, sizeof(err)) != 0)
+        TH_FAIL("open %s: %s", url, err);
+    return st;
+}
+
+struct rec {
+    long long ts;
+    char ip[32], user[16], pass[16], country[3];
+    int port, login;
+    json_t *ev;
+};
+
+static unsigned long long rng = 0x2545f4914f6cdd1dULL;
+
+static unsigned
+rnd(unsigned n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (unsigned)(rng % n);
+}
+
+/* A heavy head and a long tail: the smallest of three uniform picks. */
+static unsigned
+skew(unsigned n)
+{
+    unsigned a = rnd(n), b = rnd(n), c = rnd(n);
+    return AP_MIN(a, AP_MIN(b, c));
+}
+
+/* Attack data has a head: a few values with halving shares (60 % of
+ * picks), then a uniform tail of n. */
+static unsigned
+head(unsigned n)
+{
+    unsigned k = 0;
+
+    if (rnd(10) >= 6)
+        return 30 + rnd(n);
+    while (k < 29 && rnd(2) == 0)
+        k++;
+    return k;
+}
+
+static void
+gen_one(struct rec *x, long long ts, const char *ip)
+{
+    static const int ports[] = {22, 23, 80, 445, 2222, 8080, 3389, 5900};
+
+    memset(x, 0, sizeof(*x));
+    x->ts = ts;
+    if (ip != NULL) {
+        snprintf(x->ip, sizeof(x->ip), "%s", ip);
+    } else {
+        unsigned k = head(400);
+        snprintf(x->ip, sizeof(x->ip), "10.0.%u.%u", k / 200, k % 200);
+    }
+    x->port = ports[skew(AP_ARRAY_SIZE(ports))];
+    x->country[0] = (char)('A' + skew(8));
+    x->country[1] = (char)('A' + rnd(2));
+    x->login = rnd(3) != 0;
+    x->ev = ap_event_new(x->login ? AP_EV_LOGIN : AP_EV_CONNECT, "s1", "ssh",
+                         ts);
+    ASSERT(x->ev != NULL);
+    ap_event_set_addr(x->ev, x->ip, 40000, "192.0.2.1", x->port);
+    ap_event_set_str(x->ev, "src_country", x->country);
+    if (x->login) {
+        /* Letters and digits, so "a" / "a1" order is exercised. */
+        snprintf(x->user, sizeof(x->user), "u%u", head(30));
+        snprintf(x->pass, sizeof(x->pass), "p%u", head(60));
+        ap_event_set_str(x->ev, "username", x->user);
+        ap_event_set_str(x->ev, "password", x->pass);
+    }
+}
+
+static void
+put(struct ap_store *st, struct rec *r, size_t n)
+{
+    json_t **evs = calloc(n, sizeof(*evs));
+    size_t i, ins;
+
+    ASSERT(evs != NULL);
+    for (i = 0; i < n; i++)
+        evs[i] = r[i].ev;
+    ASSERT_EQ(ap_store_put_events(st, evs, n, &ins), 0);
+    ASSERT_EQ(ins, n);
+    free(evs);
+}
+
+struct ent {
+    char v[40], v2[16];
+    long long n;
+};
+
+static int
+ent_by_value(const void *a, const void *b)
+{
+    const struct ent *x = a, *y = b;
+    int r = strcmp(x->v, y->v);
+    return r ? r : strcmp(x->v2, y->v2);
+}
+
+static int
+ent_by_count(const void *a, const void *b)
+{
+    const struct ent *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n > y->n ? -1 : 1;
+    return ent_by_value(a, b);
+}
+
+/* Brute force: the top of dim over [since, until) (0 = open). */
+static size_t
+expect_top(const struct rec *r, size_t n, const char *dim, long long since,
+           long long until, struct ent *out)
+{
+    size_t i, k = 0, m = 0;
+
+    for (i = 0; i < n; i++) {
+        const struct rec *x = &r[i];
+        struct ent *e = &out[k];
+
+        if (x->ev == NULL || (since && x->ts < since) ||
+            (until && x->ts >= until))
+            continue;
+        memset(e, 0, sizeof(*e));
+        if (strcmp(dim, "src_ip") == 0) {
+            snprintf(e->v, sizeof(e->v), "%s", x->ip);
+        } else if (strcmp(dim, "dst_port") == 0) {
+            snprintf(e->v, sizeof(e->v), "%d", x->port);
+        } else if (strcmp(dim, "src_country") == 0) {
+            snprintf(e->v, sizeof(e->v), "%s", x->country);
+        } else if (!x->login) {
+            continue;
+        } else if (strcmp(dim, "username") == 0) {
+            snprintf(e->v, sizeof(e->v), "%s", x->user);
+        } else if (strcmp(dim, "password") == 0) {
+            snprintf(e->v, sizeof(e->v), "%s", x->pass);
+        } else {
+            snprintf(e->v, sizeof(e->v), "%s", x->user);
+            snprintf(e->v2, sizeof(e->v2), "%s", x->pass);
+        }
+        e->n = 1;
+        k++;
+    }
+    qsort(out, k, sizeof(*out), ent_by_value);
+    for (i = 0; i < k; i++) {
+        if (m > 0 && ent_by_value(&out[m - 1], &out[i]) == 0)
+            out[m - 1].n++;
+        else
+            out[m++] = out[i];
+    }
+    qsort(out, m, sizeof(*out), ent_by_count);
+    return m;
+}
+
+static void
+check_all(struct ap_store *st, const struct rec *r, size_t n, long long now)
+{
+    static const char *const dims[] = {"src_ip",   "credential", "dst_port",
+                                       "username", "password",   "src_country"};
+    static const size_t limits[] = {1, 5, 10, 1000};
+    const long long win[][2] = {
+        {now - 24 * HOUR, 0},
+        {now - 48 * HOUR + 17 * 60000000LL, now - 3 * HOUR + 5 * 60000000LL},
+        {now - 80 * HOUR, 0},
+        {(now - 60 * HOUR) / (24 * HOUR) * (24 * HOUR), now - 2 * HOUR},
+        {0, 0},
+    };
+    struct ent *exp = calloc(n + 1, sizeof(*exp));
+    size_t d, w, l, i, ne;
+    struct ap_filter f;
+    json_t *out;
+    char num[32];
+
+    ASSERT(exp != NULL);
+    for (d = 0; d < AP_ARRAY_SIZE(dims); d++)
+        for (w = 0; w < AP_ARRAY_SIZE(win); w++) {
+            ne = expect_top(r, n, dims[d], win[w][0], win[w][1], exp);
+            for (l = 0; l < AP_ARRAY_SIZE(limits); l++) {
+                memset(&f, 0, sizeof(f));
+                f.since_us = win[w][0];
+                f.until_us = win[w][1];
+                ASSERT_EQ(ap_store_top(st, dims[d], &f, limits[l], &out), 0);
+                ASSERT_EQ(json_array_size(out), AP_MIN(ne, limits[l]));
+                for (i = 0; i < json_array_size(out); i++) {
+                    json_t *o = json_array_get(out, i), *v;
+                    const char *got;
+
+                    if (strcmp(dims[d], "credential") == 0) {
+                        ASSERT_STR_EQ(json_string_value(json_object_get(
+                                          o, "username")),
+                                      exp[i].v);
+                        ASSERT_STR_EQ(json_string_value(json_object_get(
+                                          o, "password")),
+                                      exp[i].v2);
+                    } else {
+                        v = json_object_get(o, "value");
+                        if (json_is_integer(v)) {
+                            snprintf(num, sizeof(num), "%lld",
+                                     (long long)json_integer_value(v));
+                            got = num;
+                        } else {
+                            got = json_string_value(v);
+                        }
+                        ASSERT_STR_EQ(got, exp[i].v);
+                    }
+                    ASSERT_EQ(json_integer_value(json_object_get(o, "count")),
+                              exp[i].n);
+                }
+                json_decref(out);
+            }
+        }
+    free(exp);
+}
+
+static void
+maintain_all(struct ap_store *st)
+{
+    int more = 1, i;
+
+    for (i = 0; i < 10000 && more; i++)
+        ASSERT_EQ(ap_store_maintain(st, ap_now_us(), 500, &more), 0);
+    ASSERT_EQ(more, 0);
+}
+
+#define N_MAIN 9000
+#define N_LATE 600
+
+TEST(topk_lists_are_exact)
+{
+    struct ap_store *st = open_store();
+    struct rec *r = calloc(N_MAIN + N_LATE, sizeof(*r));
+    struct ap_store_stats s0, s1;
+    struct ap_store_retention ret = {2, 0, 0, 500};
+    long long now = ap_now_us(), deleted = 1, cut;
+    size_t i, n = N_MAIN;
+    int k;
+
+    ASSERT(r != NULL);
+    ap_store_set_topk_sizes(st, 3, 8);
+    for (i = 0; i < N_MAIN; i++)
+        gen_one(&r[i], now - 75 * HOUR + (long long)i * (74 * HOUR / N_MAIN),
+                NULL);
+    put(st, r, N_MAIN);
+    /* Without lists: the plain sum. */
+    check_all(st, r, n, now);
+    maintain_all(st);
+    ap_store_stats(st, &s0);
+    check_all(st, r, n, now);
+    ap_store_stats(st, &s1);
+    /* The lists answered most of those (else this tests nothing). */
+    printf("  lists %lld, fallbacks %lld\n", s1.topk_lists - s0.topk_lists,
+           s1.topk_fallbacks - s0.topk_fallbacks);
+    ASSERT(s1.topk_lists - s0.topk_lists > 30);
+    ASSERT(s1.topk_fallbacks - s0.topk_fallbacks > 0); /* both paths */
+
+    /* Late events into hours (and days) whose lists exist: a new heavy
+     * source that must now lead the windows it falls in. */
+    for (i = 0; i < N_LATE; i++)
+        gen_one(&r[n + i], now - 50 * HOUR + (long long)i * (10 * HOUR / N_LATE),
+                "192.0.2.99");
+    put(st, &r[n], N_LATE);
+    n += N_LATE;
+    check_all(st, r, n, now);
+    maintain_all(st);
+    check_all(st, r, n, now);
+
+    /* Retention by age (2 days) drops hours and their lists. */
+    for (k = 0; k < 1000 && deleted > 0; k++)
+        ASSERT_EQ(ap_store_retention_step(st, &ret, now, &deleted), 0);
+    cut = (now - 48 * HOUR) / HOUR * HOUR;
+    for (i = 0; i < n; i++)
+        if (r[i].ts < cut) {
+            json_decref(r[i].ev);
+            r[i].ev = NULL;
+        }
+    check_all(st, r, n, now);
+    maintain_all(st);
+    check_all(st, r, n, now);
+    for (i = 0; i < n; i++)
+        json_decref(r[i].ev);
+    free(r);
+    ap_store_close(st);
+}
+
+int
+main(void)
+{
+    const char *tmp = getenv("TMPDIR");
+    int rc;
+
+    ap_log_set_level(AP_LOG_ERROR);
+    pg_base = getenv("AP_PG_URL_BASE");
+    if (pg_base != NULL && pg_base[0] == '\0')
+        pg_base = NULL;
+    snprintf(tmpdir, sizeof(tmpdir), "%s/apiary-topk.XXXXXX",
+             tmp ? tmp : "/tmp");
+    if (mkdtemp(tmpdir) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    printf("engine: %s\n", pg_base ? "postgresql" : "sqlite");
+    RUN(topk_lists_are_exact);
+    rc = DONE();
+    {
+        char cmd[512];
+        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "cannot remove %s\n", tmpdir);
+    }
+    return rc;
+}
