@@ -215,6 +215,68 @@ fail:
     return r;
 }
 
+int
+ap_alert_rule_check(const char *name, const struct ap_alert_rule_conf *c,
+                    char *err, size_t errlen)
+{
+    struct rule r;
+    int rc;
+
+    if ((rc = rule_init(&r, name, c, err, errlen)) != 0)
+        return rc;
+    ap_ghash_free(r.groups, gfini);
+    ap_strlist_free(&r.group_by);
+    return 0;
+}
+
+/* Settings equal iff their config dumps are equal (every keyword). */
+static int
+conf_same(const struct ap_alert_rule_conf *a, const struct ap_alert_rule_conf *b)
+{
+    char *da = NULL, *db = NULL;
+    size_t la = 0, lb = 0;
+    FILE *fa = open_memstream(&da, &la), *fb = open_memstream(&db, &lb);
+    int same = 0;
+
+    if (fa && fb) {
+        ap_conf_dump(fa, ap_alert_rule_keywords, a);
+        ap_conf_dump(fb, ap_alert_rule_keywords, b);
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    same = da && db && la == lb && memcmp(da, db, la) == 0;
+    free(da);
+    free(db);
+    return same;
+}
+
+void
+ap_alert_engine_adopt(struct ap_alert_engine *e, struct ap_alert_engine *old)
+{
+    struct ap_ghash *t;
+    size_t i, j;
+
+    e->started_us = old->started_us;
+    t = e->sensors;
+    e->sensors = old->sensors;
+    old->sensors = t;
+    for (i = 0; i < e->n; i++)
+        for (j = 0; j < old->n; j++) {
+            struct rule *r = &e->r[i], *o = &old->r[j];
+            if (strcmp(r->name, o->name) != 0)
+                continue;
+            if (r->kind == o->kind && conf_same(r->c, o->c)) {
+                t = r->groups;
+                r->groups = o->groups;
+                o->groups = t;
+                r->overflow = o->overflow;
+            }
+            break;
+        }
+}
+
 void
 ap_alert_engine_free(struct ap_alert_engine *e)
 {
