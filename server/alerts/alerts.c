@@ -18,6 +18,7 @@
 #include "outq.h"
 #include "rule_store.h"
 #include "rules.h"
+#include "sensors/sensor_tags.h"
 #include "server.h"
 #include "ap/err.h"
 #include "ap/escape.h"
@@ -42,6 +43,9 @@ struct ap_alerts {
     size_t ncfg;
     struct ap_alert_ruleset *dbrules;
     long long rules_version;
+    /* The operator's sensor tags (server.db), shared with the engine. */
+    json_t *tags;
+    long long tags_version;
     struct ap_notifier **nv;
     size_t nn;
     struct ap_outq *q; /* fired alerts, JSON text */
@@ -149,6 +153,7 @@ reload_rules(struct ap_alerts *a, sqlite3 *db)
         return;
     }
     a->rules_version = v;
+    ap_alert_engine_set_sensor_tags(eng, a->tags);
     pthread_mutex_lock(&a->mu);
     old = a->eng;
     oldrs = a->dbrules;
@@ -160,6 +165,25 @@ reload_rules(struct ap_alerts *a, sqlite3 *db)
     ap_alert_ruleset_free(oldrs);
     ap_log_info("alerts: rules reloaded: %zu rule(s), %zu from server.db",
                 ap_alert_engine_nrules(eng), rs->n);
+}
+
+/* When the operator's sensor tags changed, hand them to the engine. */
+static void
+reload_tags(struct ap_alerts *a, sqlite3 *db)
+{
+    long long v;
+    json_t *t;
+
+    if (ap_sensor_tags_version(db, &v) != 0 || v == a->tags_version ||
+        ap_sensor_tags_all(db, &t) != 0)
+        return;
+    a->tags_version = v;
+    pthread_mutex_lock(&a->mu);
+    ap_alert_engine_set_sensor_tags(a->eng, t);
+    pthread_mutex_unlock(&a->mu);
+    json_decref(a->tags);
+    a->tags = t;
+    ap_log_info("alerts: sensor tags reloaded (%zu tagged sensor(s))", json_object_size(t));
 }
 
 static void *
@@ -175,7 +199,7 @@ worker(void *arg)
 
     if (a->data_dir != NULL &&
         (ap_server_db_open(a->data_dir, &db) != 0 || ap_alert_db_init(db) != 0 ||
-         ap_alert_rules_init(db) != 0)) {
+         ap_alert_rules_init(db) != 0 || ap_sensor_tags_init(db) != 0)) {
         ap_log_error("alerts: cannot open server.db in %s; alerts not stored",
                      a->data_dir);
         sqlite3_close(db);
@@ -193,8 +217,10 @@ worker(void *arg)
         now = ap_mono_us() / 1000;
         if (now - last_tick >= 1000 && !atomic_load(&a->stop)) {
             last_tick = now;
-            if (db != NULL)
+            if (db != NULL) {
+                reload_tags(a, db);
                 reload_rules(a, db);
+            }
             if ((fired = json_array()) != NULL) {
                 pthread_mutex_lock(&a->mu);
                 ap_alert_engine_tick(a->eng, ap_now_us(), fired);
@@ -218,7 +244,9 @@ load_db_rules(struct ap_alerts *a, char *err, size_t errlen)
 
     if (ap_server_db_open(a->data_dir, &db) != 0 || ap_alert_rules_init(db) != 0 ||
         ap_alert_rules_version(db, &a->rules_version) != 0 ||
-        ap_alert_rules_load(db, a->cfg_names, a->ncfg, &a->dbrules) != 0)
+        ap_alert_rules_load(db, a->cfg_names, a->ncfg, &a->dbrules) != 0 ||
+        ap_sensor_tags_init(db) != 0 || ap_sensor_tags_version(db, &a->tags_version) != 0 ||
+        ap_sensor_tags_all(db, &a->tags) != 0)
         snprintf(err, errlen, "alerts: cannot read the rules in %s/server.db",
                  a->data_dir);
     else
@@ -235,6 +263,7 @@ alerts_free(struct ap_alerts *a)
     free(a->nv);
     ap_alert_engine_free(a->eng);
     ap_alert_ruleset_free(a->dbrules);
+    json_decref(a->tags);
     pthread_mutex_destroy(&a->mu);
     free(a->cfg_names);
     free(a->cfg_confs);
@@ -275,6 +304,7 @@ ap_alerts_start(const struct ap_server *srv, const char *data_dir,
         goto fail;
     if ((r = build_engine(a, a->dbrules, &a->eng, err, errlen)) != 0)
         goto fail;
+    ap_alert_engine_set_sensor_tags(a->eng, a->tags);
     it = 0;
     while ((in = ap_server_instance_next(srv, "notify", &it)) != NULL) {
         const struct ap_notify_conf *nc = in->conf;
