@@ -52,7 +52,8 @@ ap_store_open(const char *url, struct ap_store **out, char *err,
     }
     if ((rc = st->eng->connect(url, 1, &st->writer, err, errlen)) != 0)
         goto fail;
-    if ((rc = st->eng->schema(st->writer, err, errlen)) != 0)
+    if ((rc = st->eng->schema(st->writer, err, errlen)) != 0 ||
+        (rc = st_schema_upgrade(st, err, errlen)) != 0)
         goto fail;
     *out = st;
     return 0;

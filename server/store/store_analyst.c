@@ -15,9 +15,6 @@
 
 /* Lists inside a profile are top-N. */
 #define PROFILE_TOP 20
-/* Sensors/ports/honeypots of one address come from its latest events
- * (a scanner may have millions; the newest are what an analyst needs). */
-#define PROFILE_SAMPLE 10000
 /* Raw payloads are listed with their first bytes only. */
 #define RAW_PREVIEW 4096
 
@@ -55,19 +52,6 @@ count_row(void *ctx, const struct sq_val *c, int n)
 struct prof_ctx {
     json_t *o;
 };
-
-static int
-prof_seen_row(void *ctx, const struct sq_val *c, int n)
-{
-    struct prof_ctx *p = ctx;
-
-    if (n < 3 || c[0].t != SQ_INT)
-        return 0;
-    json_object_set_new(p->o, "first_seen", iso(c[0].i));
-    json_object_set_new(p->o, "last_seen", iso(c[1].i));
-    json_object_set_new(p->o, "events", json_integer(c[2].i));
-    return 0;
-}
 
 static int
 prof_latest_row(void *ctx, const struct sq_val *c, int n)
@@ -111,66 +95,37 @@ sample_row(void *ctx, const struct sq_val *c, int n)
                       text_or_null(&c[1]), "count", (json_int_t)c[2].i);
     else
         o = json_pack("{s:o, s:I}", "value",
-                      s->is_int ? int_or_null(&c[0]) : text_or_null(&c[0]),
+                      !s->is_int ? text_or_null(&c[0])
+                      : c[0].t == SQ_TEXT ? json_integer(strtoll(c[0].s, NULL,
+                                                                 10))
+                                          : int_or_null(&c[0]),
                       "count", (json_int_t)c[1].i);
     if (o == NULL)
         return AP_ENOMEM;
     return json_array_append_new(s->arr, o) == 0 ? 0 : AP_ENOMEM;
 }
 
-/* Top values of col among the address's latest PROFILE_SAMPLE events.
- * col is one of the fixed names below, never input. */
+/* Top values of one summary dimension of the address (exact: the
+ * per-source summary counts every event it sent). */
 static int
-prof_sample(struct ap_store *st, const char *ip, const char *col, int is_int,
-            json_t *o, const char *key)
+prof_top(struct ap_store *st, const char *ip, int dim, int is_int, int pair,
+         json_t *o, const char *key)
 {
-    static const struct {
-        const char *col, *sql;
-    } q[] = {
-        {"sensor", "SELECT sensor, COUNT(*) AS cnt FROM (SELECT sensor FROM "
-                   "events WHERE src_ip = ? ORDER BY ts DESC LIMIT ?) t "
-                   "WHERE sensor IS NOT NULL GROUP BY sensor "
-                   "ORDER BY cnt DESC, sensor LIMIT ?"},
-        {"honeypot", "SELECT honeypot, COUNT(*) AS cnt FROM (SELECT honeypot "
-                     "FROM events WHERE src_ip = ? ORDER BY ts DESC LIMIT ?) "
-                     "t WHERE honeypot IS NOT NULL GROUP BY honeypot "
-                     "ORDER BY cnt DESC, honeypot LIMIT ?"},
-        {"dst_port", "SELECT dst_port, COUNT(*) AS cnt FROM (SELECT dst_port "
-                     "FROM events WHERE src_ip = ? ORDER BY ts DESC LIMIT ?) "
-                     "t WHERE dst_port IS NOT NULL GROUP BY dst_port "
-                     "ORDER BY cnt DESC, dst_port LIMIT ?"},
-        {"type", "SELECT type, COUNT(*) AS cnt FROM (SELECT type FROM events "
-                 "WHERE src_ip = ? ORDER BY ts DESC LIMIT ?) t "
-                 "GROUP BY type ORDER BY cnt DESC, type LIMIT ?"},
-        /* Credentials and commands: among its latest sample logins and
-         * commands (a brute-forcer may have millions). */
-        {"credential", "SELECT username, COALESCE(password, ''), COUNT(*) "
-                       "AS cnt FROM (SELECT username, password FROM events "
-                       "WHERE src_ip = ? AND username IS NOT NULL "
-                       "ORDER BY ts DESC LIMIT ?) t GROUP BY 1, 2 "
-                       "ORDER BY cnt DESC, 1, 2 LIMIT ?"},
-        {"command", "SELECT command, COUNT(*) AS cnt FROM (SELECT command "
-                    "FROM events WHERE src_ip = ? AND command IS NOT NULL "
-                    "ORDER BY ts DESC LIMIT ?) t GROUP BY command "
-                    "ORDER BY cnt DESC, command LIMIT ?"},
-    };
     struct sample_ctx s;
     struct qb b;
-    size_t i;
     int rc;
 
-    for (i = 0; i < AP_ARRAY_SIZE(q); i++)
-        if (strcmp(q[i].col, col) == 0)
-            break;
-    if (i == AP_ARRAY_SIZE(q))
-        return AP_EINVAL;
     if ((s.arr = json_array()) == NULL)
         return AP_ENOMEM;
     s.is_int = is_int;
-    s.pair = strcmp(col, "credential") == 0;
-    rc = qb_init(&b, q[i].sql);
+    s.pair = pair;
+    rc = qb_init(&b, pair ? "SELECT value, value2, n FROM srcsum WHERE "
+                            "src_ip = ? AND dim = ? ORDER BY n DESC, value, "
+                            "value2 LIMIT ?"
+                          : "SELECT value, n FROM srcsum WHERE src_ip = ? "
+                            "AND dim = ? ORDER BY n DESC, value LIMIT ?");
     b.p[0] = sq_text(ip);
-    b.p[1] = sq_int(PROFILE_SAMPLE);
+    b.p[1] = sq_int(dim);
     b.p[2] = sq_int(PROFILE_TOP);
     b.np = 3;
     if (rc == 0)
@@ -183,26 +138,39 @@ prof_sample(struct ap_store *st, const char *ip, const char *col, int is_int,
     return json_object_set_new(o, key, s.arr) == 0 ? 0 : AP_ENOMEM;
 }
 
-/* Its latest events of one type (downloads, fingerprints, alerts) among
- * its latest sample events: a type it never produced must not walk all
- * of a scanner's millions of rows. */
+/* Its latest events of one rare type (downloads, fingerprints, alerts):
+ * the partial index ev_src_rare holds only those types, so this reads
+ * PROFILE_TOP rows whatever else the address sent.  type is one of the
+ * fixed names below (the SQL holds it as a literal so the partial index
+ * is provably usable). */
 static int
 prof_events(struct ap_store *st, const char *ip, const char *type, json_t *o,
             const char *key)
 {
+    static const struct {
+        const char *type, *sql;
+    } q[] = {
+#define RARE_Q(t)                                                              \
+    {t, "SELECT json FROM events WHERE src_ip = ? AND type = '" t "' AND "     \
+        "type IN ('download', 'upload', 'fingerprint', 'alert') "              \
+        "ORDER BY ts DESC LIMIT ?"}
+        RARE_Q("download"), RARE_Q("upload"), RARE_Q("fingerprint"),
+        RARE_Q("alert"),
+#undef RARE_Q
+    };
     json_t *arr = NULL;
     struct qb b;
+    size_t i;
     int rc;
 
-    rc = qb_init(&b, "SELECT json FROM events WHERE rid IN (SELECT rid FROM "
-                     "(SELECT rid, type FROM events WHERE src_ip = ? "
-                     "ORDER BY ts DESC LIMIT ?) t WHERE type = ?) "
-                     "ORDER BY ts DESC, rid DESC LIMIT ?");
+    for (i = 0; i < AP_ARRAY_SIZE(q) && strcmp(q[i].type, type) != 0; i++)
+        ;
+    if (i == AP_ARRAY_SIZE(q))
+        return AP_EINVAL;
+    rc = qb_init(&b, q[i].sql);
     b.p[0] = sq_text(ip);
-    b.p[1] = sq_int(PROFILE_SAMPLE);
-    b.p[2] = sq_text(type);
-    b.p[3] = sq_int(PROFILE_TOP);
-    b.np = 4;
+    b.p[1] = sq_int(PROFILE_TOP);
+    b.np = 2;
     if (rc == 0 && (arr = json_array()) == NULL)
         rc = AP_ENOMEM;
     if (rc == 0)
@@ -215,11 +183,35 @@ prof_events(struct ap_store *st, const char *ip, const char *type, json_t *o,
     return json_object_set_new(o, key, arr) == 0 ? 0 : AP_ENOMEM;
 }
 
+static int
+sum_row(void *ctx, const struct sq_val *c, int n)
+{
+    if (n > 0 && c[0].t == SQ_INT)
+        *(long long *)ctx += c[0].i;
+    return 0;
+}
+
+/* One integer from a query with the address as its only parameter. */
+static int
+ip_int(struct ap_store *st, const char *sql, const char *ip, long long *out)
+{
+    struct qb b;
+    int rc;
+
+    *out = 0;
+    rc = qb_init(&b, sql);
+    b.p[b.np++] = sq_text(ip);
+    if (rc == 0)
+        rc = st_run(st, &b, sum_row, out);
+    qb_release(&b);
+    return rc;
+}
+
 int
 ap_store_profile(struct ap_store *st, const char *ip, json_t **out)
 {
     struct prof_ctx p;
-    long long nsess = 0;
+    long long nsess = 0, nev = 0, first = 0, last = 0;
     struct qb b;
     int rc;
 
@@ -227,12 +219,21 @@ ap_store_profile(struct ap_store *st, const char *ip, json_t **out)
         return AP_EINVAL;
     if ((p.o = json_pack("{s:s, s:I}", "src_ip", ip, "events", 0)) == NULL)
         return AP_ENOMEM;
-    rc = qb_init(&b, "SELECT MIN(ts), MAX(ts), COUNT(*) FROM events "
-                     "WHERE src_ip = ?");
-    b.p[b.np++] = sq_text(ip);
-    if (rc == 0)
-        rc = st_run(st, &b, prof_seen_row, &p);
-    qb_release(&b);
+    /* MIN and MAX separately: each is one seek on (src_ip, ts). */
+    rc = ip_int(st, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM srcsum "
+                    "WHERE src_ip = ? AND dim = 15",
+                ip, &nev);
+    if (rc == 0 && nev > 0)
+        rc = ip_int(st, "SELECT MIN(ts) FROM events WHERE src_ip = ?", ip,
+                    &first);
+    if (rc == 0 && nev > 0)
+        rc = ip_int(st, "SELECT MAX(ts) FROM events WHERE src_ip = ?", ip,
+                    &last);
+    if (rc == 0 && nev > 0) {
+        json_object_set_new(p.o, "first_seen", iso(first));
+        json_object_set_new(p.o, "last_seen", iso(last));
+        json_object_set_new(p.o, "events", json_integer(nev));
+    }
     if (rc == 0 && (rc = qb_init(&b, "SELECT json FROM events WHERE "
                                      "src_ip = ? ORDER BY ts DESC LIMIT 50")) == 0) {
         b.p[b.np++] = sq_text(ip);
@@ -247,25 +248,23 @@ ap_store_profile(struct ap_store *st, const char *ip, json_t **out)
         json_object_set_new(p.o, "sessions", json_integer(nsess));
     }
     if (rc == 0)
-        rc = prof_sample(st, ip, "sensor", 0, p.o, "sensors");
+        rc = prof_top(st, ip, 4, 0, 0, p.o, "sensors");
     if (rc == 0)
-        rc = prof_sample(st, ip, "honeypot", 0, p.o, "honeypots");
+        rc = prof_top(st, ip, 3, 0, 0, p.o, "honeypots");
     if (rc == 0)
-        rc = prof_sample(st, ip, "dst_port", 1, p.o, "ports");
+        rc = prof_top(st, ip, 2, 1, 0, p.o, "ports");
     if (rc == 0)
-        rc = prof_sample(st, ip, "type", 0, p.o, "types");
+        rc = prof_top(st, ip, 15, 0, 0, p.o, "types");
     if (rc == 0)
-        rc = prof_sample(st, ip, "credential", 0, p.o, "credentials");
+        rc = prof_top(st, ip, 10, 0, 1, p.o, "credentials");
     if (rc == 0)
-        rc = prof_sample(st, ip, "command", 0, p.o, "commands");
+        rc = prof_top(st, ip, 11, 0, 0, p.o, "commands");
     if (rc == 0)
         rc = prof_events(st, ip, "download", p.o, "downloads");
     if (rc == 0)
         rc = prof_events(st, ip, "fingerprint", p.o, "fingerprints");
     if (rc == 0)
         rc = prof_events(st, ip, "alert", p.o, "alerts");
-    if (rc == 0)
-        json_object_set_new(p.o, "sample", json_integer(PROFILE_SAMPLE));
     if (rc != 0) {
         json_decref(p.o);
         return rc;

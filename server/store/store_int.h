@@ -179,6 +179,21 @@ int st_topk_top(struct ap_store *st, const struct st_dim *d,
                 const struct ap_filter *f, size_t limit, sq_row_fn emit,
                 void *ectx);
 
+/* Per-source summary (store_srcsum.c). */
+int st_srcsum_has_dim(int dim);
+/* After schema(): bring an older schema up to date, or refuse a newer. */
+int st_schema_upgrade(struct ap_store *st, char *err, size_t errlen);
+/* Retention, before deleting the next batch (ts < before_us, oldest
+ * batch rows): take those events out of the summary. */
+int st_srcsum_retire(struct ap_store *st, long long before_us,
+                     long long batch);
+/* Count (d NULL: into *count) or top of d (rows to emit) for a filter of
+ * one source address and a time window, from the summary: 1 if answered,
+ * 0 if the caller must read the events, or a negative code. */
+int st_srcsum_answer(struct ap_store *st, const struct ap_filter *f,
+                     const struct st_dim *d, size_t limit, sq_row_fn emit,
+                     void *ectx, long long *count);
+
 /* Error message helpers used by both engines. */
 void st_errf(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -350,6 +350,11 @@ ap_store_count(struct ap_store *st, const struct ap_filter *f,
     struct qb q;
     int rc;
 
+    if ((rc = st_srcsum_answer(st, f, NULL, 0, NULL, NULL, &v)) != 0) {
+        if (rc == 1)
+            *out = v;
+        return rc < 0 ? rc : 0;
+    }
     if (st_filter_time_only(f) || (o = &one, st_filter_one_dim(f, o))) {
         st_split_hours(f, &s);
         rc = qb_init(&q, "SELECT CAST((SELECT COALESCE(SUM(n), 0) FROM rollup "
@@ -673,6 +678,17 @@ ap_store_top(struct ap_store *st, const char *dim, const struct ap_filter *f,
             *out = t.arr;
         return rc;
     } else {
+        if ((t.arr = json_array()) == NULL)
+            return AP_ENOMEM;
+        rc = st_srcsum_answer(st, f, t.d, st_clamp_limit(limit), top_row, &t,
+                              NULL);
+        if (rc == 1) {
+            *out = t.arr;
+            return 0;
+        }
+        json_decref(t.arr);
+        if (rc < 0)
+            return rc;
         rc = qb_init(&q, "SELECT ");
         if (rc == 0)
             rc = qb_dim_cols(&q, t.d);

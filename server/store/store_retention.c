@@ -50,7 +50,8 @@ purge_events_txn(struct ap_store *st, void *arg)
         if (rc < 0)
             return rc;
     }
-    if ((rc = st_topk_purge(st, r->before_us / ST_HOUR_US)) != 0)
+    if ((rc = st_topk_purge(st, r->before_us / ST_HOUR_US)) != 0 ||
+        (rc = st_srcsum_retire(st, r->before_us, r->batch)) != 0)
         return rc;
     p[0] = sq_int(r->before_us);
     p[1] = sq_int(r->batch);

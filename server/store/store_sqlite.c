@@ -29,7 +29,7 @@ struct sconn {
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-    "INSERT OR IGNORE INTO meta VALUES ('schema', '1');"
+    "INSERT OR IGNORE INTO meta VALUES ('schema', '2');"
     "CREATE TABLE IF NOT EXISTS events ("
     " rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
     " ts INTEGER NOT NULL, rx_ts INTEGER, sensor TEXT, honeypot TEXT,"
@@ -83,6 +83,12 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS counters ("
     " name TEXT PRIMARY KEY, n INTEGER NOT NULL);"
     "INSERT INTO counters VALUES ('events', 0) ON CONFLICT DO NOTHING;"
+    "CREATE INDEX IF NOT EXISTS ev_src_rare ON events (src_ip, type, ts)"
+    " WHERE type IN ('download', 'upload', 'fingerprint', 'alert');"
+    "CREATE TABLE IF NOT EXISTS srcsum ("
+    " src_ip TEXT NOT NULL, dim INTEGER NOT NULL, value TEXT NOT NULL,"
+    " value2 TEXT NOT NULL, n INTEGER NOT NULL,"
+    " PRIMARY KEY (src_ip, dim, value, value2)) WITHOUT ROWID;"
     "CREATE TABLE IF NOT EXISTS topcache ("
     " dim INTEGER NOT NULL, b INTEGER NOT NULL, len INTEGER NOT NULL,"
     " value TEXT NOT NULL, value2 TEXT NOT NULL, n INTEGER NOT NULL,"

@@ -148,12 +148,14 @@ st_row_release(struct st_row *r)
 /* kind: a rollup dimension id (>= 0), or one of these. */
 #define AGG_SESSION (-1)
 #define AGG_FILE (-2)
+/* Per-source summary entries: kind AGG_SRC - dim id (<= AGG_SRC). */
+#define AGG_SRC (-100)
 
 struct agg_ent {
     int used;
     int kind;
     long long hour;
-    const char *v, *v2;
+    const char *v, *v2, *v3; /* v3: the source address (summary) */
     const struct st_row *row; /* first row seen (for descriptive fields) */
     long long n, first, last, logins, commands, downloads;
 };
@@ -184,7 +186,7 @@ streq(const char *a, const char *b)
 
 static struct agg_ent *
 agg_get(struct agg *a, int kind, long long hour, const char *v,
-        const char *v2)
+        const char *v2, const char *v3)
 {
     uint64_t h = 1469598103934665603ULL;
     size_t i;
@@ -192,7 +194,7 @@ agg_get(struct agg *a, int kind, long long hour, const char *v,
 
     h = (h ^ (uint64_t)(kind + 3)) * 1099511628211ULL;
     h = (h ^ (uint64_t)hour) * 1099511628211ULL;
-    h = hash_str(hash_str(h, v), v2);
+    h = hash_str(hash_str(hash_str(h, v), v2), v3);
     for (i = (size_t)h & (a->cap - 1);; i = (i + 1) & (a->cap - 1)) {
         e = &a->e[i];
         if (!e->used) {
@@ -202,11 +204,12 @@ agg_get(struct agg *a, int kind, long long hour, const char *v,
             e->hour = hour;
             e->v = v;
             e->v2 = v2;
+            e->v3 = v3;
             a->used[a->len++] = i;
             return e;
         }
         if (e->kind == kind && e->hour == hour && streq(e->v, v) &&
-            streq(e->v2, v2))
+            streq(e->v2, v2) && streq(e->v3, v3))
             return e;
     }
 }
@@ -255,12 +258,15 @@ agg_rows(struct agg *a, const struct st_row *rows, size_t n,
             continue;
         for (d = 0; d < st_ndims; d++) {
             v = dim_value(&st_dims[d], r, &v2);
-            if (v != NULL)
-                agg_get(a, st_dims[d].id, hour, v, v2)->n++;
+            if (v == NULL)
+                continue;
+            agg_get(a, st_dims[d].id, hour, v, v2, NULL)->n++;
+            if (r->src_ip != NULL && st_srcsum_has_dim(st_dims[d].id))
+                agg_get(a, AGG_SRC - st_dims[d].id, 0, v, v2, r->src_ip)->n++;
         }
         if (r->session != NULL && r->session[0] != '\0') {
             e = agg_get(a, AGG_SESSION, 0, r->sensor ? r->sensor : "",
-                        r->session);
+                        r->session, NULL);
             if (e->n++ == 0) {
                 e->row = r;
                 e->first = e->last = r->ts;
@@ -272,7 +278,7 @@ agg_rows(struct agg *a, const struct st_row *rows, size_t n,
             e->downloads += r->sha256 != NULL || r->url != NULL;
         }
         if (r->sha256 != NULL && r->sha256[0] != '\0') {
-            e = agg_get(a, AGG_FILE, 0, r->sha256, NULL);
+            e = agg_get(a, AGG_FILE, 0, r->sha256, NULL, NULL);
             if (e->n++ == 0) {
                 e->row = r;
                 e->first = e->last = r->ts;
@@ -335,6 +341,12 @@ static const char sql_upsert_file[] =
     "seen = files.seen + excluded.seen";
 #define NP_FILE 8
 
+static const char sql_upsert_srcsum[] =
+    "INSERT INTO srcsum (src_ip, dim, value, value2, n) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (src_ip, dim, value, value2) "
+    "DO UPDATE SET n = srcsum.n + excluded.n";
+#define NP_SRC 5
+
 static struct sq_val
 opt_int(long long v)
 {
@@ -390,16 +402,26 @@ flush_agg(struct ap_store *st, const struct agg *a, int which,
 
     sql = which == 0 ? sql_upsert_rollup
           : which == AGG_SESSION ? sql_upsert_session
-                                 : sql_upsert_file;
-    np = which == 0 ? NP_ROLLUP : which == AGG_SESSION ? NP_SESSION : NP_FILE;
+          : which == AGG_SRC ? sql_upsert_srcsum
+                             : sql_upsert_file;
+    np = which == 0 ? NP_ROLLUP : which == AGG_SESSION ? NP_SESSION
+         : which == AGG_SRC ? NP_SRC : NP_FILE;
     for (i = 0; i < a->len; i++) {
         const struct agg_ent *e = &a->e[a->used[i]];
 
-        if (!e->used || (which == 0 ? e->kind < 0 : e->kind != which))
+        if (!e->used || (which == 0 ? e->kind < 0
+                         : which == AGG_SRC ? e->kind > AGG_SRC
+                                            : e->kind != which))
             continue;
         q = &p[k * np];
         r = e->row;
-        if (which == 0) {
+        if (which == AGG_SRC) {
+            q[0] = sq_text(e->v3);
+            q[1] = sq_int(AGG_SRC - e->kind);
+            q[2] = sq_text(e->v);
+            q[3] = sq_text(e->v2);
+            q[4] = sq_int(e->n);
+        } else if (which == 0) {
             q[0] = sq_int(e->kind);
             q[1] = sq_int(e->hour);
             q[2] = sq_text(e->v);
@@ -508,7 +530,7 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
     /* At most one entry per (new row, dimension) plus session and file;
      * the table stays allocated with the writer, and only the slots used
      * are cleared afterwards (a batch touches a small part of it). */
-    a.cap = next_pow2(2 * nnew * (st_ndims + 2));
+    a.cap = next_pow2(2 * nnew * (st_ndims + 2 + 6));
     if (a.cap > st->agg_cap) {
         free(st->agg_e);
         free(st->agg_used);
@@ -535,6 +557,7 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
     if ((rc = invalidate_hours(st, rows, n, isnew)) != 0 ||
         (rc = flush_agg(st, &a, 0, p)) != 0 ||
         (rc = flush_agg(st, &a, AGG_SESSION, p)) != 0 ||
+        (rc = flush_agg(st, &a, AGG_SRC, p)) != 0 ||
         (rc = flush_agg(st, &a, AGG_FILE, p)) != 0)
         goto out;
     *inserted = nnew;

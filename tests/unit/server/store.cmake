@@ -17,3 +17,4 @@ add_test(NAME unit.test_store_topk_pg
                  $<TARGET_FILE:test_store_topk>)
 set_tests_properties(unit.test_store_topk_pg PROPERTIES
     LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)
+target_link_libraries(test_store_topk PRIVATE PkgConfig::SQLITE)

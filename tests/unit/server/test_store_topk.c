@@ -15,6 +15,7 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "ap/err.h"
 #include "ap/event.h"
@@ -29,11 +30,49 @@
 static char tmpdir[256];
 static const char *pg_base;
 
+static char url[512];
+
+/* Run sql on the store's database behind its back (to fake an old
+ * schema). */
+static void
+raw_sql(const char *sql)
+{
+    if (pg_base != NULL) {
+        PGconn *c = PQconnectdb(url);
+        PGresult *r;
+
+        if (PQstatus(c) != CONNECTION_OK)
+            TH_FAIL("postgres: %s", PQerrorMessage(c));
+        r = PQexec(c, sql);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            TH_FAIL("%s: %s", sql, PQerrorMessage(c));
+        PQclear(r);
+        PQfinish(c);
+    } else {
+        sqlite3 *db = NULL;
+
+        ASSERT_EQ(sqlite3_open(url + 7, &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        sqlite3_close(db);
+    }
+}
+
 static struct ap_store *
-open_store(void)
+reopen(void)
 {
     struct ap_store *st = NULL;
-    char url[512], err[512];
+    char err[512];
+
+    if (ap_store_open(url, &st, err, sizeof(err)) != 0)
+        TH_FAIL("open %s: %s", url, err);
+    return st;
+}
+
+static struct ap_store *
+open_store(const char *name)
+{
+    struct ap_store *st = NULL;
+    char err[512];
 
     if (pg_base != NULL) {
         char admin[512];
@@ -44,14 +83,15 @@ open_store(void)
         c = PQconnectdb(admin);
         if (PQstatus(c) != CONNECTION_OK)
             TH_FAIL("postgres: %s", PQerrorMessage(c));
-        r = PQexec(c, "CREATE DATABASE topk");
+        snprintf(err, sizeof(err), "CREATE DATABASE %s", name);
+        r = PQexec(c, err);
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
             TH_FAIL("create database: %s", PQerrorMessage(c));
         PQclear(r);
         PQfinish(c);
-        snprintf(url, sizeof(url), "%s/topk", pg_base);
+        snprintf(url, sizeof(url), "%s/%s", pg_base, name);
     } else {
-        snprintf(url, sizeof(url), "sqlite:%s/topk.db", tmpdir);
+        snprintf(url, sizeof(url), "sqlite:%s/%s.db", tmpdir, name);
     }
     if (ap_store_open(url, &st, err, sizeof(err)) != 0)
         TH_FAIL("open %s: %s", url, err);
@@ -285,7 +325,7 @@ maintain_all(struct ap_store *st)
 
 TEST(topk_lists_are_exact)
 {
-    struct ap_store *st = open_store();
+    struct ap_store *st = open_store("topk");
     struct rec *r = calloc(N_MAIN + N_LATE, sizeof(*r));
     struct ap_store_stats s0, s1;
     struct ap_store_retention ret = {2, 0, 0, 500};
@@ -340,6 +380,195 @@ TEST(topk_lists_are_exact)
     ap_store_close(st);
 }
 
+/* Brute force: dim values of ip's events in [since, until), as the
+ * profile and the API order them. */
+static size_t
+expect_ip(const struct rec *r, size_t n, const char *ip, const char *dim,
+          long long since, long long until, struct ent *out)
+{
+    size_t i, k = 0, m = 0;
+
+    for (i = 0; i < n; i++) {
+        const struct rec *x = &r[i];
+
+        if (x->ev == NULL || strcmp(x->ip, ip) != 0 ||
+            (since && x->ts < since) || (until && x->ts >= until))
+            continue;
+        memset(&out[k], 0, sizeof(out[k]));
+        if (strcmp(dim, "dst_port") == 0)
+            snprintf(out[k].v, sizeof(out[k].v), "%d", x->port);
+        else if (strcmp(dim, "type") == 0)
+            snprintf(out[k].v, sizeof(out[k].v), "%s",
+                     x->login ? "login" : "connect");
+        else if (!x->login)
+            continue;
+        else {
+            snprintf(out[k].v, sizeof(out[k].v), "%s", x->user);
+            snprintf(out[k].v2, sizeof(out[k].v2), "%s", x->pass);
+        }
+        out[k++].n = 1;
+    }
+    qsort(out, k, sizeof(*out), ent_by_value);
+    for (i = 0; i < k; i++) {
+        if (m > 0 && ent_by_value(&out[m - 1], &out[i]) == 0)
+            out[m - 1].n++;
+        else
+            out[m++] = out[i];
+    }
+    qsort(out, m, sizeof(*out), ent_by_count);
+    return m;
+}
+
+static void
+check_list(json_t *arr, const struct ent *exp, size_t ne, size_t limit,
+           int pair)
+{
+    char num[32];
+    size_t i;
+
+    ASSERT_EQ(json_array_size(arr), AP_MIN(ne, limit));
+    for (i = 0; i < json_array_size(arr); i++) {
+        json_t *o = json_array_get(arr, i), *v = json_object_get(o, "value");
+
+        if (pair) {
+            ASSERT_STR_EQ(json_string_value(json_object_get(o, "username")),
+                          exp[i].v);
+            ASSERT_STR_EQ(json_string_value(json_object_get(o, "password")),
+                          exp[i].v2);
+        } else if (json_is_integer(v)) {
+            snprintf(num, sizeof(num), "%lld",
+                     (long long)json_integer_value(v));
+            ASSERT_STR_EQ(num, exp[i].v);
+        } else {
+            ASSERT_STR_EQ(json_string_value(v), exp[i].v);
+        }
+        ASSERT_EQ(json_integer_value(json_object_get(o, "count")), exp[i].n);
+    }
+}
+
+static void
+check_sources(struct ap_store *st, const struct rec *r, size_t n,
+              long long now)
+{
+    static const char *const ips[] = {"10.0.0.0", "10.0.0.1", "10.0.0.5",
+                                      "10.0.1.100", "192.0.2.99", "10.9.9.9"};
+    const long long win[][2] = {{0, 0},
+                                {now - 24 * HOUR, 0},
+                                {now - 74 * HOUR, now - 1 * HOUR},
+                                {now - 30 * HOUR, now - 20 * HOUR}};
+    struct ent *exp = calloc(n + 1, sizeof(*exp));
+    struct ap_filter f;
+    size_t i, w, ne;
+    json_t *prof, *top;
+    long long c;
+
+    ASSERT(exp != NULL);
+    for (i = 0; i < AP_ARRAY_SIZE(ips); i++) {
+        ASSERT_EQ(ap_store_profile(st, ips[i], &prof), 0);
+        ne = expect_ip(r, n, ips[i], "type", 0, 0, exp);
+        for (c = 0, w = 0; w < ne; w++)
+            c += exp[w].n;
+        ASSERT_EQ(json_integer_value(json_object_get(prof, "events")), c);
+        check_list(json_object_get(prof, "types"), exp, ne, 20, 0);
+        ne = expect_ip(r, n, ips[i], "dst_port", 0, 0, exp);
+        check_list(json_object_get(prof, "ports"), exp, ne, 20, 0);
+        ne = expect_ip(r, n, ips[i], "credential", 0, 0, exp);
+        check_list(json_object_get(prof, "credentials"), exp, ne, 20, 1);
+        json_decref(prof);
+        /* attacker_stats: count and top ports of one address in a
+         * window (summary minus outside, or the events inside). */
+        for (w = 0; w < AP_ARRAY_SIZE(win); w++) {
+            memset(&f, 0, sizeof(f));
+            f.src_ip = ips[i];
+            f.since_us = win[w][0];
+            f.until_us = win[w][1];
+            ne = expect_ip(r, n, ips[i], "type", win[w][0], win[w][1], exp);
+            for (c = 0, ne = ne; ne > 0; ne--)
+                c += exp[ne - 1].n;
+            {
+                long long got = -1;
+                ASSERT_EQ(ap_store_count(st, &f, &got), 0);
+                ASSERT_EQ(got, c);
+            }
+            ne = expect_ip(r, n, ips[i], "dst_port", win[w][0], win[w][1],
+                           exp);
+            ASSERT_EQ(ap_store_top(st, "dst_port", &f, 5, &top), 0);
+            check_list(top, exp, ne, 5, 0);
+            json_decref(top);
+            ne = expect_ip(r, n, ips[i], "credential", win[w][0], win[w][1],
+                           exp);
+            ASSERT_EQ(ap_store_top(st, "credential", &f, 1000, &top), 0);
+            check_list(top, exp, ne, 1000, 1);
+            json_decref(top);
+        }
+    }
+    free(exp);
+}
+
+TEST(source_summary_is_exact)
+{
+    struct ap_store *st = open_store("srcsum");
+    struct rec *r = calloc(N_MAIN + N_LATE, sizeof(*r));
+    struct ap_store_retention ret = {2, 0, 0, 300};
+    long long now = ap_now_us(), deleted = 1, cut;
+    size_t i, n = N_MAIN;
+    int k;
+
+    ASSERT(r != NULL);
+    for (i = 0; i < N_MAIN; i++)
+        gen_one(&r[i], now - 75 * HOUR + (long long)i * (74 * HOUR / N_MAIN),
+                NULL);
+    put(st, r, N_MAIN);
+    /* Resent events change nothing. */
+    {
+        json_t *evs[50];
+        size_t ins;
+
+        for (i = 0; i < 50; i++)
+            evs[i] = r[i * 7].ev;
+        ASSERT_EQ(ap_store_put_events(st, evs, 50, &ins), 0);
+        ASSERT_EQ(ins, 0);
+    }
+    for (i = 0; i < N_LATE; i++)
+        gen_one(&r[n + i], now - 50 * HOUR + (long long)i * (10 * HOUR / N_LATE),
+                "192.0.2.99");
+    put(st, &r[n], N_LATE);
+    n += N_LATE;
+    check_sources(st, r, n, now);
+
+    /* A schema-1 database (no summary) is upgraded on open. */
+    ap_store_close(st);
+    raw_sql("DELETE FROM srcsum");
+    raw_sql("UPDATE meta SET value = '1' WHERE key = 'schema'");
+    st = reopen();
+    check_sources(st, r, n, now);
+
+    /* Retention takes deleted events out of the summary. */
+    for (k = 0; k < 1000 && deleted > 0; k++)
+        ASSERT_EQ(ap_store_retention_step(st, &ret, now, &deleted), 0);
+    cut = (now - 48 * HOUR) / HOUR * HOUR;
+    for (i = 0; i < n; i++)
+        if (r[i].ts < cut) {
+            json_decref(r[i].ev);
+            r[i].ev = NULL;
+        }
+    check_sources(st, r, n, now);
+
+    /* A schema this build does not know is refused with a message. */
+    ap_store_close(st);
+    raw_sql("UPDATE meta SET value = '9' WHERE key = 'schema'");
+    {
+        struct ap_store *st2 = NULL;
+        char err[512] = "";
+
+        ASSERT(ap_store_open(url, &st2, err, sizeof(err)) != 0);
+        ASSERT(strstr(err, "schema version '9'") != NULL);
+    }
+    for (i = 0; i < n; i++)
+        json_decref(r[i].ev);
+    free(r);
+}
+
 int
 main(void)
 {
@@ -358,6 +587,7 @@ main(void)
     }
     printf("engine: %s\n", pg_base ? "postgresql" : "sqlite");
     RUN(topk_lists_are_exact);
+    RUN(source_summary_is_exact);
     rc = DONE();
     {
         char cmd[512];
