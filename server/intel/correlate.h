@@ -19,6 +19,13 @@
 #include "fwlog.h"
 
 struct ap_corr;
+struct ap_store;
+
+/* (correlate_cmd.c, in the binary: it queries the store) Add to hp every
+ * destination the sources of top (an ap_store_top list) hit since
+ * `since`: those are honeypots. */
+int ap_corr_store_honeypots(struct ap_store *st, const json_t *top, int64_t since,
+                            struct ap_cidr_list *hp);
 
 /* Flows tracked at most (later new flows are counted, not kept). */
 #define AP_CORR_MAX_FLOWS 1000000u

@@ -28,9 +28,9 @@
 /* Longest log line read; longer lines are skipped and counted. */
 #define FW_MAX_LINE 65536
 
-static int
-honeypot_addrs(struct ap_store *st, const json_t *top, int64_t since,
-               struct ap_cidr_list *hp)
+int
+ap_corr_store_honeypots(struct ap_store *st, const json_t *top, int64_t since,
+                        struct ap_cidr_list *hp)
 {
     struct ap_filter f;
     json_t *evs, *row, *e;
@@ -197,7 +197,7 @@ cmd_correlate(int argc, char **argv)
     memset(&f, 0, sizeof(f));
     f.since_us = ap_now_us() - days * 86400LL * 1000000;
     if (ap_store_top(st, "src_ip", &f, (size_t)top_n, &top) != 0 ||
-        honeypot_addrs(st, top, f.since_us, &hp) != 0 ||
+        ap_corr_store_honeypots(st, top, f.since_us, &hp) != 0 ||
         (corr = ap_corr_new(top, &hp)) == NULL) {
         fprintf(stderr, "apiary correlate: store query failed\n");
         goto out;
