@@ -175,11 +175,9 @@ st_write_txn(struct ap_store *st, int (*fn)(struct ap_store *, void *),
 }
 
 struct put_ctx {
-    json_t *const *evs;
-    size_t n, inserted, rejected;
-    struct st_row *rows;
-    unsigned char *is_new; /* per event, may be NULL (collector) */
-    size_t *idx;           /* row -> event index, when is_new is set */
+    size_t n, nrows, inserted;
+    struct st_row *rows;   /* the valid events, in order */
+    size_t *idx;           /* row -> event index */
     unsigned char *rows_new;
 };
 
@@ -187,47 +185,35 @@ static int
 put_events_txn(struct ap_store *st, void *arg)
 {
     struct put_ctx *p = arg;
-    size_t i, k, done, ins;
-    const char *why;
+    size_t done, ins;
     int rc = 0;
 
-    p->inserted = p->rejected = 0;
-    for (done = 0; done < p->n && rc == 0; done += ST_BATCH_MAX) {
-        size_t chunk = AP_MIN(p->n - done, (size_t)ST_BATCH_MAX);
+    p->inserted = 0;
+    for (done = 0; done < p->nrows && rc == 0; done += ST_BATCH_MAX) {
+        size_t chunk = AP_MIN(p->nrows - done, (size_t)ST_BATCH_MAX);
 
-        for (i = 0, k = 0; i < chunk; i++) {
-            rc = st_row_from_event(p->evs[done + i], &p->rows[k], &why);
-            if (rc == AP_EINVAL) {
-                ap_log_warn("store: event rejected: %s", why);
-                p->rejected++;
-                rc = 0;
-                continue;
-            }
-            if (rc != 0)
-                break;
-            if (p->is_new != NULL)
-                p->idx[k] = done + i;
-            k++;
-        }
-        if (rc == 0 && (rc = st_write_rows(st, p->rows, k, &ins,
-                                           p->rows_new)) == 0) {
+        rc = st_write_rows(st, p->rows + done, chunk, &ins,
+                           p->rows_new + done);
+        if (rc == 0)
             p->inserted += ins;
-            for (i = 0; p->is_new != NULL && i < k; i++)
-                p->is_new[p->idx[i]] = p->rows_new[i];
-        }
-        while (k > 0)
-            st_row_release(&p->rows[--k]);
     }
     return rc;
 }
 
+/*
+ * Events become rows (columns pulled out, JSON serialized) before the
+ * writer lock is taken: a caller on another thread (the collector)
+ * prepares its batch while the writer commits the previous one.
+ */
 static int
 put_events(struct ap_store *st, json_t *const *evs, size_t n,
            size_t *inserted, unsigned char *is_new)
 {
-    struct put_ctx p = {evs, n, 0, 0, NULL, is_new, NULL, NULL};
-    size_t chunk = AP_MIN(n, (size_t)ST_BATCH_MAX);
-    int rc;
+    struct put_ctx p;
+    struct st_arena arena = {NULL};
+    size_t i, rejected = 0;
+    const char *why;
+    int rc = 0;
 
     if (is_new != NULL)
         memset(is_new, 0, n);
@@ -236,32 +222,44 @@ put_events(struct ap_store *st, json_t *const *evs, size_t n,
             *inserted = 0;
         return 0;
     }
-    p.rows = calloc(chunk, sizeof(*p.rows));
-    if (is_new != NULL) {
-        p.idx = calloc(chunk, sizeof(*p.idx));
-        p.rows_new = calloc(chunk, 1);
+    memset(&p, 0, sizeof(p));
+    p.n = n;
+    p.rows = calloc(n, sizeof(*p.rows));
+    p.idx = calloc(n, sizeof(*p.idx));
+    p.rows_new = calloc(n, 1);
+    if (p.rows == NULL || p.idx == NULL || p.rows_new == NULL) {
+        rc = AP_ENOMEM;
+        goto out;
     }
-    if (p.rows == NULL ||
-        (is_new != NULL && (p.idx == NULL || p.rows_new == NULL))) {
-        free(p.rows);
-        free(p.idx);
-        free(p.rows_new);
-        return AP_ENOMEM;
+    for (i = 0; i < n; i++) {
+        rc = st_row_from_event(evs[i], &p.rows[p.nrows], &why, &arena);
+        if (rc == AP_EINVAL) {
+            ap_log_warn("store: event rejected: %s", why);
+            rejected++;
+            rc = 0;
+            continue;
+        }
+        if (rc != 0)
+            goto out;
+        p.idx[p.nrows++] = i;
     }
-    rc = st_write_txn(st, put_events_txn, &p);
-    free(p.rows);
-    free(p.idx);
-    free(p.rows_new);
-    if (rc != 0)
-        return rc;
+    if ((rc = st_write_txn(st, put_events_txn, &p)) != 0)
+        goto out;
+    for (i = 0; is_new != NULL && i < p.nrows; i++)
+        is_new[p.idx[i]] = p.rows_new[i];
     pthread_mutex_lock(&st->wlock);
     st->inserted += (long long)p.inserted;
-    st->duplicates += (long long)(n - p.inserted - p.rejected);
-    st->rejected += (long long)p.rejected;
+    st->duplicates += (long long)(n - p.inserted - rejected);
+    st->rejected += (long long)rejected;
     pthread_mutex_unlock(&st->wlock);
     if (inserted)
         *inserted = p.inserted;
-    return 0;
+out:
+    st_arena_free(&arena);
+    free(p.rows);
+    free(p.idx);
+    free(p.rows_new);
+    return rc;
 }
 
 int

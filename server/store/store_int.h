@@ -138,14 +138,23 @@ struct st_row {
         *url, *sha256, *signature, *filename;
     long long ts, rx_ts, src_port, dst_port, src_asn, size;
     int success; /* login: 1/0, -1 if absent */
-    char *json;  /* owned: compact serialization */
+    char *json;  /* compact serialization, in the batch's arena */
     /* Integer dimensions as text, for the rollup's value column. */
     char dst_port_s[24], src_asn_s[24];
 };
 
-/* Fill r from ev.  AP_EINVAL (with a reason) if id/ts/type are missing. */
-int st_row_from_event(const json_t *ev, struct st_row *r, const char **why);
-void st_row_release(struct st_row *r);
+/* Memory for one batch's serialized events: big chunks, freed at once
+ * (json_dumps costs several mallocs and a copy per event). */
+struct st_chunk;
+struct st_arena {
+    struct st_chunk *head;
+};
+void st_arena_free(struct st_arena *a);
+
+/* Fill r from ev (its JSON into a).  AP_EINVAL (with a reason) if
+ * id/ts/type are missing. */
+int st_row_from_event(const json_t *ev, struct st_row *r, const char **why,
+                      struct st_arena *a);
 
 /*
  * Store rows[0..n) through the writer connection: insert the events

@@ -76,8 +76,66 @@ int_field(const json_t *ev, const char *k, long long def)
     return json_is_integer(v) ? (long long)json_integer_value(v) : def;
 }
 
+struct st_chunk {
+    struct st_chunk *next;
+    size_t cap, used;
+    char data[];
+};
+
+#define ST_CHUNK (1u << 20)
+
+void
+st_arena_free(struct st_arena *a)
+{
+    struct st_chunk *c;
+
+    while ((c = a->head) != NULL) {
+        a->head = c->next;
+        free(c);
+    }
+}
+
+/* The compact JSON of ev, NUL-terminated, in the arena. */
+static char *
+arena_dump(struct st_arena *a, const json_t *ev)
+{
+    struct st_chunk *c = a->head;
+    size_t need = 0, cap;
+    char *out;
+
+    if (c != NULL) {
+        need = json_dumpb(ev, c->data + c->used, c->cap - c->used,
+                          JSON_COMPACT);
+        if (need == 0)
+            return NULL;
+        if (need < c->cap - c->used)
+            goto done;
+    } else {
+        need = json_dumpb(ev, NULL, 0, JSON_COMPACT);
+        if (need == 0)
+            return NULL;
+    }
+    /* Did not fit: a new chunk (an event bigger than a chunk gets its
+     * own), and serialize again. */
+    cap = AP_MAX((size_t)ST_CHUNK, need + 1);
+    if ((c = malloc(sizeof(*c) + cap)) == NULL)
+        return NULL;
+    c->cap = cap;
+    c->used = 0;
+    c->next = a->head;
+    a->head = c;
+    if (json_dumpb(ev, c->data, c->cap, JSON_COMPACT) != need)
+        return NULL;
+done:
+    out = c->data + c->used;
+    out[need] = '\0';
+    c->used += need + 1;
+    return out;
+}
+
 int
-st_row_from_event(const json_t *ev, struct st_row *r, const char **why)
+st_row_from_event(const json_t *ev, struct st_row *r, const char **why,
+                  struct st_arena *a)
 {
     const char *rx;
     int64_t us;
@@ -128,19 +186,12 @@ st_row_from_event(const json_t *ev, struct st_row *r, const char **why)
         snprintf(r->dst_port_s, sizeof(r->dst_port_s), "%lld", r->dst_port);
     if (r->src_asn >= 0)
         snprintf(r->src_asn_s, sizeof(r->src_asn_s), "%lld", r->src_asn);
-    r->json = json_dumps(ev, JSON_COMPACT);
+    r->json = arena_dump(a, ev);
     if (r->json == NULL) {
         *why = "cannot serialize event";
         return AP_ENOMEM;
     }
     return 0;
-}
-
-void
-st_row_release(struct st_row *r)
-{
-    free(r->json);
-    r->json = NULL;
 }
 
 /* ---- in-memory aggregation of one batch ------------------------------ */
