@@ -672,6 +672,21 @@ topk_run(struct topk *t, const struct ap_filter *f, int64_t now_us,
     int rc;
 
     st_split_hours(f, &s);
+    if (f->since_us == 0) {
+        /* "All time" starts at the oldest hour stored. */
+        long long first = -1;
+
+        rc = qb_init(&q, "SELECT MIN(hour) FROM rollup WHERE dim = 0");
+        if (rc == 0)
+            rc = st_run_on(t->st, t->c, &q, int_row, &first);
+        qb_release(&q);
+        if (rc != 0)
+            return rc;
+        if (first > s.h1 && first < s.h2) {
+            s.h1 = first;
+            s.e1b = first * ST_HOUR_US;
+        }
+    }
     hc = AP_MIN(s.h2, (now_us - ST_TOPK_SETTLE) / ST_HOUR_US);
     if (s.h1 >= hc)
         return 0;
