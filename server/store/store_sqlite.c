@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,8 +19,27 @@
 
 #define SQL_CACHE 64
 
+/*
+ * The writer's WAL is checkpointed on a thread of its own (with its own
+ * connection), so a commit never waits for pages to be copied into the
+ * database file and fsynced: the writer's wal hook wakes the thread once
+ * the WAL holds CKPT_PAGES pages.  If checkpoints fall far behind (a long
+ * reader pins the WAL), the writer checkpoints itself at CKPT_FORCE.
+ */
+#define CKPT_PAGES 8192
+#define CKPT_FORCE (16 * CKPT_PAGES)
+
+struct ckpt {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    sqlite3 *db;
+    int due, stop;
+};
+
 struct sconn {
     sqlite3 *db;
+    struct ckpt *ck; /* writer only */
     struct {
         char *sql;
         sqlite3_stmt *st;
@@ -110,6 +130,93 @@ path_of(const char *url)
     return url;
 }
 
+static void *
+ckpt_main(void *arg)
+{
+    struct ckpt *k = arg;
+
+    pthread_mutex_lock(&k->mu);
+    while (!k->stop) {
+        if (!k->due) {
+            pthread_cond_wait(&k->cv, &k->mu);
+            continue;
+        }
+        k->due = 0;
+        pthread_mutex_unlock(&k->mu);
+        sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+                                  NULL, NULL);
+        pthread_mutex_lock(&k->mu);
+    }
+    pthread_mutex_unlock(&k->mu);
+    return NULL;
+}
+
+/* After each writer commit: wake the checkpointer, or (far behind)
+ * checkpoint here. */
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+    struct ckpt *k = arg;
+
+    if (pages >= CKPT_FORCE) {
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL,
+                                  NULL);
+        return SQLITE_OK;
+    }
+    if (pages >= CKPT_PAGES) {
+        pthread_mutex_lock(&k->mu);
+        k->due = 1;
+        pthread_cond_signal(&k->cv);
+        pthread_mutex_unlock(&k->mu);
+    }
+    return SQLITE_OK;
+}
+
+static void
+ckpt_stop(struct ckpt *k)
+{
+    if (k == NULL)
+        return;
+    pthread_mutex_lock(&k->mu);
+    k->stop = 1;
+    pthread_cond_signal(&k->cv);
+    pthread_mutex_unlock(&k->mu);
+    pthread_join(k->th, NULL);
+    sqlite3_close(k->db);
+    pthread_cond_destroy(&k->cv);
+    pthread_mutex_destroy(&k->mu);
+    free(k);
+}
+
+static int
+ckpt_start(struct sconn *c, const char *path)
+{
+    struct ckpt *k = calloc(1, sizeof(*k));
+
+    if (k == NULL)
+        return AP_ENOMEM;
+    if (sqlite3_open_v2(path, &k->db, SQLITE_OPEN_READWRITE |
+                                          SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        sqlite3_close(k->db);
+        free(k);
+        return AP_EDB;
+    }
+    sqlite3_busy_timeout(k->db, 30000);
+    pthread_mutex_init(&k->mu, NULL);
+    pthread_cond_init(&k->cv, NULL);
+    if (pthread_create(&k->th, NULL, ckpt_main, k) != 0) {
+        sqlite3_close(k->db);
+        pthread_cond_destroy(&k->cv);
+        pthread_mutex_destroy(&k->mu);
+        free(k);
+        return AP_ENOMEM;
+    }
+    c->ck = k;
+    sqlite3_wal_hook(c->db, wal_hook, k);
+    return 0;
+}
+
 static int
 s_connect(const char *url, int writer, void **out, char *err, size_t errlen)
 {
@@ -137,7 +244,6 @@ s_connect(const char *url, int writer, void **out, char *err, size_t errlen)
                       writer ? "PRAGMA journal_mode=WAL;"
                                "PRAGMA synchronous=NORMAL;"
                                "PRAGMA cache_size=-262144;"
-                               "PRAGMA wal_autocheckpoint=10000;"
                                "PRAGMA mmap_size=1073741824;"
                                "PRAGMA temp_store=MEMORY;"
                              : "PRAGMA cache_size=-32768;"
@@ -148,8 +254,15 @@ s_connect(const char *url, int writer, void **out, char *err, size_t errlen)
         st_errf(err, errlen, "sqlite: %s: %s", path, sqlite3_errmsg(c->db));
         goto fail;
     }
-    if (writer)
+    if (writer) {
         chmod(path, 0600);
+        /* Replaces wal_autocheckpoint (the hook takes its place). */
+        if (ckpt_start(c, path) != 0) {
+            st_errf(err, errlen, "sqlite: %s: cannot start the checkpointer",
+                    path);
+            goto fail;
+        }
+    }
     *out = c;
     return 0;
 fail:
@@ -166,6 +279,10 @@ s_disconnect(void *conn)
 
     if (c == NULL)
         return;
+    if (c->ck != NULL) {
+        sqlite3_wal_hook(c->db, NULL, NULL);
+        ckpt_stop(c->ck);
+    }
     for (i = 0; i < c->ncache; i++) {
         sqlite3_finalize(c->cache[i].st);
         free(c->cache[i].sql);
