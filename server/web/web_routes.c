@@ -19,7 +19,7 @@ const struct web_route web_routes[] = {
     {"GET", "/map", VIEW, WEB_PAGE, web_page_app},
     {"GET", "/search", VIEW, WEB_PAGE, web_page_app},
     {"GET", "/attacker/<>", VIEW, WEB_PAGE, web_page_app},
-    {"GET", "/session/<>", VIEW, WEB_PAGE, web_page_app},
+    {"GET", "/session/<>", VIEW, WEB_PAGE, web_page_session},
     {"GET", "/credentials", VIEW, WEB_PAGE, web_page_app},
     {"GET", "/files", VIEW, WEB_PAGE, web_page_app},
     {"GET", "/sensors", VIEW, WEB_PAGE, web_page_app},
@@ -42,6 +42,9 @@ const struct web_route web_routes[] = {
     {"GET", "/api/v1/session/<>", VIEW, 0, web_api_session},
     {"GET", "/api/v1/credentials", VIEW, 0, web_api_credentials},
     {"GET", "/api/v1/files", VIEW, 0, web_api_files},
+    /* format=raw: admins only, checked in the handler */
+    {"GET", "/api/v1/files/<>/download", VIEW, 0, web_api_file_download},
+    {"GET", "/api/v1/ttylog/<>", VIEW, 0, web_api_ttylog},
     {"GET", "/api/v1/sensors", VIEW, 0, web_api_sensors},
     {"GET", "/api/v1/deploy", ADMIN, 0, web_api_deploy},
     {"POST", "/api/v1/deploykeys", ADMIN, 0, web_api_deploykey_add},

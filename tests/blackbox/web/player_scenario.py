@@ -1,0 +1,42 @@
+"""Browser part of web_files.sh: the session page plays the session's TTY
+recording with the embedded asciinema-player (headless Chromium over CDP).
+
+argv: BASE_URL USER PASSWORD SESSION SENSOR"""
+import json
+import sys
+
+from cdp import Browser
+
+BASE, USER, PW, SESSION, SENSOR = sys.argv[1:6]
+
+b = Browser()
+try:
+    b.navigate(BASE + "/login")
+    b.wait_for("document.body.dataset.ready === '1'", what="login page")
+    b.evaluate(f"document.getElementById('username').value = {json.dumps(USER)};"
+               f"document.getElementById('password').value = {json.dumps(PW)};"
+               "document.getElementById('login-button').click(); 1")
+    b.wait_for("location.pathname === '/' && document.body.dataset.ready === '1'",
+               what="dashboard after login")
+    b.navigate(f"{BASE}/session/{SESSION}?sensor={SENSOR}")
+    b.wait_for("document.body.dataset.ready === '1'", what="session page")
+    err = b.evaluate("(document.querySelector('#main .error') || {}).textContent || ''")
+    if err:
+        raise AssertionError(f"session page error: {err!r}")
+    b.wait_for("(document.getElementById('tty-player') || {dataset: {}}).dataset.player === 'ready'",
+               what="player created")
+    b.evaluate("window.apiaryPlayer.play(); 1")
+    # The player's terminal (its own DOM, drawn by its emulator) shows the
+    # recorded output: the first frame, then the one 0.2 s later.
+    shown = b.wait_for(
+        "(t => t.includes('APIARY-TTY-OK') && t.includes('second line') && t)"
+        "(document.getElementById('tty-player').innerText)",
+        timeout=60, what="recorded frames in the player")
+    # The escape sequences were interpreted, not printed.
+    if "[1;32m" in shown:
+        raise AssertionError("escape codes shown as text: " + shown[:200])
+    if b.exceptions:
+        raise AssertionError(f"script exceptions: {b.exceptions[:2]}")
+    print("player scenario ok")
+finally:
+    b.close()
