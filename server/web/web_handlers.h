@@ -29,6 +29,16 @@ int web_api_files(struct web_req *r);
 int web_api_file_download(struct web_req *r);
 int web_api_ttylog(struct web_req *r);
 
+/* web_settings.c: retention, alert rules, sensor tags (server.db) */
+int web_api_retention(struct web_req *r);
+int web_api_retention_set(struct web_req *r);
+int web_api_rules(struct web_req *r);
+int web_api_rule_add(struct web_req *r);
+int web_api_rule_update(struct web_req *r);
+int web_api_rule_del(struct web_req *r);
+int web_api_sensor_tags(struct web_req *r);
+int web_api_sensor_tags_edit(struct web_req *r);
+
 /* web_deploy.c: the deploy page (install command, deploy keys) */
 int web_api_deploy(struct web_req *r);
 int web_api_deploykey_add(struct web_req *r);

@@ -51,6 +51,14 @@ const struct web_route web_routes[] = {
     {"DELETE", "/api/v1/deploykeys/<>", ADMIN, 0, web_api_deploykey_del},
     {"GET", "/api/v1/stream", VIEW, 0, web_api_stream},
     {"GET", "/api/v1/settings", VIEW, 0, web_api_settings},
+    {"GET", "/api/v1/settings/retention", VIEW, 0, web_api_retention},
+    {"PUT", "/api/v1/settings/retention", ADMIN, 0, web_api_retention_set},
+    {"GET", "/api/v1/alerts/rules", VIEW, 0, web_api_rules},
+    {"POST", "/api/v1/alerts/rules", ADMIN, 0, web_api_rule_add},
+    {"PUT", "/api/v1/alerts/rules/<>", ADMIN, 0, web_api_rule_update},
+    {"DELETE", "/api/v1/alerts/rules/<>", ADMIN, 0, web_api_rule_del},
+    {"GET", "/api/v1/sensortags", VIEW, 0, web_api_sensor_tags},
+    {"PUT", "/api/v1/sensortags/<>", ADMIN, 0, web_api_sensor_tags_edit},
 
     /* accounts */
     {"GET", "/api/v1/users", ADMIN, 0, web_api_users},
