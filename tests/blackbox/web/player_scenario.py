@@ -2,22 +2,16 @@
 recording with the embedded asciinema-player (headless Chromium over CDP).
 
 argv: BASE_URL USER PASSWORD SESSION SENSOR"""
-import json
 import sys
 
 from cdp import Browser
+from webui import login
 
 BASE, USER, PW, SESSION, SENSOR = sys.argv[1:6]
 
 b = Browser()
 try:
-    b.navigate(BASE + "/login")
-    b.wait_for("document.body.dataset.ready === '1'", what="login page")
-    b.evaluate(f"document.getElementById('username').value = {json.dumps(USER)};"
-               f"document.getElementById('password').value = {json.dumps(PW)};"
-               "document.getElementById('login-button').click(); 1")
-    b.wait_for("location.pathname === '/' && document.body.dataset.ready === '1'",
-               what="dashboard after login")
+    login(b, BASE, USER, PW)
     b.navigate(f"{BASE}/session/{SESSION}?sensor={SENSOR}")
     b.wait_for("document.body.dataset.ready === '1'", what="session page")
     err = b.evaluate("(document.querySelector('#main .error') || {}).textContent || ''")

@@ -2,22 +2,16 @@
 an alert rule in the settings page; a viewer sees the values, no forms.
 
 argv: BASE_URL ADMIN_PASSWORD VIEWER VIEWER_PASSWORD"""
-import json
 import sys
 
 from cdp import Browser
+from webui import login
 
 BASE, APW, VIEWER, VPW = sys.argv[1:5]
 
 
-def login(b, user, pw):
-    b.navigate(BASE + "/login")
-    b.wait_for("document.body.dataset.ready === '1'", what="login page")
-    b.evaluate(f"document.getElementById('username').value = {json.dumps(user)};"
-               f"document.getElementById('password').value = {json.dumps(pw)};"
-               "document.getElementById('login-button').click(); 1")
-    b.wait_for("location.pathname === '/' && document.body.dataset.ready === '1'",
-               what="dashboard after login")
+def settings_as(b, user, pw):
+    login(b, BASE, user, pw)
     b.navigate(BASE + "/settings")
     b.wait_for("document.body.dataset.ready === '1' && !!document.getElementById('sensor-tags')",
                what="settings page")
@@ -25,7 +19,7 @@ def login(b, user, pw):
 
 b = Browser()
 try:
-    login(b, "admin", APW)
+    settings_as(b, "admin", APW)
     b.evaluate("document.getElementById('retention-days').value = '90';"
                "document.querySelector('#retention-form button[type=submit]').click(); 1")
     b.wait_for("document.getElementById('retention-eff-days').textContent === '90'",
@@ -40,7 +34,7 @@ try:
     b.navigate(BASE + "/login")  # a new session for the viewer
     b.evaluate("document.cookie = ''; 1")
     b.call("Network.clearBrowserCookies")
-    login(b, VIEWER, VPW)
+    settings_as(b, VIEWER, VPW)
     forms = b.evaluate("['retention-form', 'rule-form'].filter(i => document.getElementById(i)).length"
                        " + document.querySelectorAll('.tag-edit').length")
     if forms:
