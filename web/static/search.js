@@ -8,6 +8,7 @@ const fields = [
   ['port', 'Port'], ['country', 'Country'], ['asn', 'ASN'], ['protocol', 'Protocol'],
   ['type', 'Type'], ['username', 'Username'], ['password', 'Password'],
   ['command', 'Command'], ['url', 'URL'], ['sha256', 'SHA-256'], ['signature', 'IDS signature'],
+  ['session', 'Session id'],
 ];
 
 // Sort keys of /api/v1/events (sort=...).  Time is index-ordered; the
