@@ -23,6 +23,7 @@
 #include <zip.h>
 
 #include "ap/err.h"
+#include "ap/event.h"
 #include "server.h"
 #include "store.h"
 #include "web.h"
@@ -249,6 +250,12 @@ web_api_ttylog(struct web_req *r)
     close(fd);
     if (rc != 0)
         return web_reply_error(r, 500, "Cannot read the recording.");
+    /* a sensor said "asciicast": serve only what looks like one (UTF-8
+     * text opening with the JSON header), never arbitrary bytes */
+    if (size == 0 || bytes[0] != '{' || !ap_utf8_valid(bytes, size)) {
+        free(bytes);
+        return web_reply_error(r, 404, "No such recording.");
+    }
     /* text for the player's fetch(); nosniff and the CSP keep it inert */
     rc = web_reply_text(r, 200, "application/x-asciicast", bytes,
                         (size_t)size);

@@ -29,7 +29,7 @@ echo "viewer-pass-$$" | "$APIARY" user add viewer1 --role viewer \
 
 # The sensor side of the contract, as a native sensor publishes it.
 python3 - "$T" "$CAST_SHA" "$BIN_SHA" <<'PY' || fail "events"
-import base64, datetime, json, os, sys
+import base64, datetime, hashlib, json, os, sys
 T, cast_sha, bin_sha = sys.argv[1:4]
 B32 = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 def ulid():
@@ -55,11 +55,15 @@ evs = [
     ev(4, "ttylog", sha256=cast_sha, size=len(cast), duration=0.5, width=80,
        height=24, content_b64=base64.b64encode(cast).decode()),
     ev(5, "disconnect", duration=5.0),
+    # a "recording" that is a binary: stored, never served to the player
+    dict(ev(6, "ttylog", sha256=hashlib.sha256(binb[::-1]).hexdigest(),
+            size=len(binb), content_b64=base64.b64encode(binb[::-1]).decode()),
+         session="ttysess2"),
 ]
 for i, e in enumerate(evs):
     open("%s/ev%d.json" % (T, i), "w").write(json.dumps(e))
 PY
-for i in 0 1 2 3 4; do
+for i in 0 1 2 3 4 5; do
     "$APIARY" hpfeeds publish --host 127.0.0.1 --port "$HP" -i sens1 \
         -s "s-$$" -c apiary.events --file "$T/ev$i.json" ||
         fail "publish ev$i"
@@ -135,6 +139,14 @@ curl -s -o "$T/got.cast" -b "$T/view.jar" "$WEB/api/v1/ttylog/$CAST_SHA"
 cmp -s "$T/got.cast" "$T/rec.cast" || fail "ttylog bytes differ"
 [ "$(code GET "$WEB/api/v1/ttylog/$BIN_SHA" -b "$T/view.jar")" = 404 ] ||
     fail "ttylog endpoint served a sample"
+FAKE_SHA=$(python3 -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()[::-1]).hexdigest())' "$T/sample.bin")
+for ((i = 0; i < 100; i++)); do
+    [ -f "$T/data/files/${FAKE_SHA:0:2}/${FAKE_SHA:2:2}/$FAKE_SHA" ] && break
+    sleep 0.1
+done
+[ -f "$T/data/files/${FAKE_SHA:0:2}/${FAKE_SHA:2:2}/$FAKE_SHA" ] || fail "fake recording not stored"
+[ "$(code GET "$WEB/api/v1/ttylog/$FAKE_SHA" -b "$T/view.jar")" = 404 ] ||
+    fail "ttylog endpoint served a binary registered as a recording"
 
 # Only the session page may compile WebAssembly (the player).
 curl -s -D "$T/sh" -o /dev/null -b "$T/view.jar" "$WEB/session/ttysess1"
