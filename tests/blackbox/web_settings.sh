@@ -44,6 +44,10 @@ for m in "PUT /api/v1/settings/retention" "POST /api/v1/alerts/rules" \
 done
 for p in /api/v1/settings/retention /api/v1/alerts/rules /api/v1/sensortags; do
     [ "$(code GET "$WEB$p" -b "$T/v.jar")" = 200 ] || fail "viewer cannot read $p"
+    [ "$(code GET "$WEB$p")" = 401 ] || fail "anonymous read $p"
+done
+for p in "/api/v1/ttylog/$(printf 'c%.0s' {1..64})" "/api/v1/files/$(printf 'c%.0s' {1..64})/download?format=zip"; do
+    [ "$(code GET "$WEB$p")" = 401 ] || fail "anonymous $p"
 done
 
 # --- retention: applied by the running store -------------------------------
