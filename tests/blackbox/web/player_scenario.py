@@ -29,6 +29,15 @@ try:
     # The escape sequences were interpreted, not printed.
     if "[1;32m" in shown:
         raise AssertionError("escape codes shown as text: " + shown[:200])
+    # The files page: a viewer gets the encrypted ZIP link, no raw download.
+    b.navigate(BASE + "/files")
+    b.wait_for("document.body.dataset.ready === '1'", what="files page")
+    zips = b.evaluate("[...document.querySelectorAll('a.dl-zip')].map(a => a.getAttribute('href'))")
+    if not zips or not all(z.startswith("/api/v1/files/") and z.endswith("/download?format=zip") for z in zips):
+        raise AssertionError(f"zip links: {zips!r}")
+    raw = b.evaluate("document.querySelectorAll('.dl-raw-ask, a.dl-raw').length")
+    if raw:
+        raise AssertionError("a viewer is offered raw downloads")
     if b.exceptions:
         raise AssertionError(f"script exceptions: {b.exceptions[:2]}")
     print("player scenario ok")

@@ -31,6 +31,14 @@ try:
                timeout=30, what="rule listed")
     b.wait_for("document.getElementById('rules-msg').textContent.startsWith('Saved')",
                what="rule saved message")
+    # files page: the raw download sits behind a warning and a second click
+    b.navigate(BASE + "/files")
+    b.wait_for("document.body.dataset.ready === '1'", what="files page")
+    if b.evaluate("document.querySelectorAll('a.dl-raw').length"):
+        raise AssertionError("raw download offered without the warning")
+    if b.evaluate("document.querySelectorAll('.dl-raw-ask').length"):
+        b.evaluate("document.querySelector('.dl-raw-ask').click(); 1")
+        b.wait_for("!!document.querySelector('.warning a.dl-raw')", what="raw link after the warning")
     b.navigate(BASE + "/login")  # a new session for the viewer
     b.evaluate("document.cookie = ''; 1")
     b.call("Network.clearBrowserCookies")
