@@ -36,9 +36,10 @@ try:
     b.wait_for("document.body.dataset.ready === '1'", what="files page")
     if b.evaluate("document.querySelectorAll('a.dl-raw').length"):
         raise AssertionError("raw download offered without the warning")
-    if b.evaluate("document.querySelectorAll('.dl-raw-ask').length"):
-        b.evaluate("document.querySelector('.dl-raw-ask').click(); 1")
-        b.wait_for("!!document.querySelector('.warning a.dl-raw')", what="raw link after the warning")
+    # (the cowrie log's downloads are in the files list)
+    b.wait_for("document.querySelectorAll('.dl-raw-ask').length > 0", what="admin raw button")
+    b.evaluate("document.querySelector('.dl-raw-ask').click(); 1")
+    b.wait_for("!!document.querySelector('.warning a.dl-raw')", what="raw link after the warning")
     b.navigate(BASE + "/login")  # a new session for the viewer
     b.evaluate("document.cookie = ''; 1")
     b.call("Network.clearBrowserCookies")
