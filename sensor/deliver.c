@@ -36,7 +36,7 @@
 #define CHAN_STATUS "apiary.status"
 /* Client output buffer: room for several full-size records, so a publish
  * after the pending check below never fails with AP_EFULL. */
-#define OUT_MAX (8u * 1024u * 1024u)
+#define OUT_MAX (4u * AP_SPOOL_REC_MAX)
 /* Events published but not acknowledged before we wait for acks: bounds
  * what a reconnect re-sends and what the server must dedupe. */
 #define ACK_WINDOW 20000u

@@ -37,6 +37,8 @@ struct ap_sensor_conf {
     size_t spool_max, spool_segment;
     char *spool_fsync;  /* always, interval, never */
     char *state_dir;    /* modules keep keys, uploads here */
+    size_t files_max_size; /* upload/download bytes carried in events */
+    int mhn_compat;     /* also publish cowrie.sessions (MHN) */
     char *events_file;  /* also write every event as a JSON line here */
     char *user;         /* drop to this user after binding */
     int allow_root;

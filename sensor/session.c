@@ -127,6 +127,12 @@ ap_session_state_dir(const struct ap_session *s)
     return s->sn->conf.state_dir;
 }
 
+size_t
+ap_session_files_max(const struct ap_session *s)
+{
+    return s->sn->conf.files_max_size;
+}
+
 static void session_arm_timer(struct ap_session *s);
 
 void
