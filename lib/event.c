@@ -449,10 +449,7 @@ ap_event_validate(const json_t *ev, char *err, size_t errlen)
                 memcpy(base, key, kl - 4);
                 base[kl - 4] = '\0';
                 f = field_find(type, base);
-                /* STR: the exact bytes of an escaped string; B64: file
-                 * contents travel as "content_b64" (docs/EVENTS.md). */
-                if (f && (f->kind == AP_FK_STR || f->kind == AP_FK_B64) &&
-                    json_is_string(v))
+                if (f && f->kind == AP_FK_STR && json_is_string(v))
                     continue;
             }
             snprintf(err, errlen, "%s event with unknown field '%.64s'", tname,

@@ -389,6 +389,9 @@ cmd_sensor(int argc, char **argv)
     char err[512] = "";
     int rc = 1, r, lvl;
 
+    /* `apiary sensor tag IDENT +internal` edits server.db (server side) */
+    if (argc > 1 && strcmp(argv[1], "tag") == 0)
+        return cmd_sensor_tag(argc - 1, argv + 1);
     memset(&sn, 0, sizeof(sn));
     memset(&o, 0, sizeof(o));
     if ((r = parse_opts(argc, argv, &o)) != 0) {

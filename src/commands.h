@@ -32,6 +32,9 @@ int cmd_alerts(int argc, char **argv);
 /* server/intel/correlate_cmd.c, server/intel/export_cmd.c */
 int cmd_correlate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+/* server/sensors/sensor_tags.c: `apiary sensor tag` (cmd_sensor hands
+ * argv over when argv[1] is "tag") */
+int cmd_sensor_tag(int argc, char **argv);
 
 /* sensor/sensor.c, server/sensors/deploykey_cmd.c */
 int cmd_sensor(int argc, char **argv);

@@ -51,6 +51,9 @@
 #define AP_LIMIT_SH_HISTORY 500u
 /* One asciicast TTY recording. */
 #define AP_LIMIT_TTYLOG (4u * 1024u * 1024u)
+/* File bytes one event may carry in "content_b64" (the collector decodes
+ * at most this much; sensors default to 4 MiB, below the hpfeeds cap). */
+#define AP_LIMIT_FILE_CONTENT (7u * 1024u * 1024u)
 
 /* Collector: one attacker string kept in an event (longer ones are cut at
  * a UTF-8 boundary and the event says so in "tags"), events made from one

@@ -10,12 +10,15 @@
 #include <string.h>
 
 #include "alert_db.h"
+#include "alert_rules_cmd.h"
 #include "alerts.h"
 #include "collector.h"
 #include "commands.h"
 #include "notify.h"
 #include "outq.h"
+#include "rule_store.h"
 #include "rules.h"
+#include "sensors/sensor_tags.h"
 #include "server.h"
 #include "ap/err.h"
 #include "ap/escape.h"
@@ -33,6 +36,16 @@ const struct ap_server_instance_type ap_notify_instance_type = {
 struct ap_alerts {
     struct ap_alert_engine *eng;
     pthread_mutex_t mu;
+    /* Config rules (pointees borrowed from the server's instances) and the
+     * server.db rules (owned) the engine runs on. */
+    const char **cfg_names;
+    const struct ap_alert_rule_conf **cfg_confs;
+    size_t ncfg;
+    struct ap_alert_ruleset *dbrules;
+    long long rules_version;
+    /* The operator's sensor tags (server.db), shared with the engine. */
+    json_t *tags;
+    long long tags_version;
     struct ap_notifier **nv;
     size_t nn;
     struct ap_outq *q; /* fired alerts, JSON text */
@@ -94,6 +107,85 @@ handle(struct ap_alerts *a, sqlite3 *db, const char *s, size_t n)
     json_decref(al);
 }
 
+/* An engine over the config rules plus rs (NULL: none). */
+static int
+build_engine(const struct ap_alerts *a, const struct ap_alert_ruleset *rs,
+             struct ap_alert_engine **out, char *err, size_t errlen)
+{
+    size_t n = a->ncfg + (rs ? rs->n : 0), i;
+    const char **names = calloc(n + 1, sizeof(*names));
+    const struct ap_alert_rule_conf **confs = calloc(n + 1, sizeof(*confs));
+    int r = AP_ENOMEM;
+
+    if (names != NULL && confs != NULL) {
+        for (i = 0; i < a->ncfg; i++) {
+            names[i] = a->cfg_names[i];
+            confs[i] = a->cfg_confs[i];
+        }
+        for (i = 0; rs && i < rs->n; i++) {
+            names[a->ncfg + i] = rs->names[i];
+            confs[a->ncfg + i] = rs->confs[i];
+        }
+        r = ap_alert_engine_new(names, confs, n, ap_now_us(), out, err, errlen);
+    }
+    free(names);
+    free(confs);
+    return r;
+}
+
+/* When the server.db rules changed (their version moved), rebuild the
+ * engine and swap it in, keeping the state of unchanged rules. */
+static void
+reload_rules(struct ap_alerts *a, sqlite3 *db)
+{
+    struct ap_alert_ruleset *rs = NULL, *oldrs;
+    struct ap_alert_engine *eng = NULL, *old;
+    long long v;
+    char err[512] = "";
+
+    if (ap_alert_rules_version(db, &v) != 0 || v == a->rules_version)
+        return;
+    if (ap_alert_rules_load(db, a->cfg_names, a->ncfg, &rs) != 0 ||
+        build_engine(a, rs, &eng, err, sizeof(err)) != 0) {
+        ap_log_error("alerts: reloading rules from server.db: %s",
+                     err[0] ? err : "failed");
+        ap_alert_ruleset_free(rs);
+        return;
+    }
+    a->rules_version = v;
+    ap_alert_engine_set_sensor_tags(eng, a->tags);
+    pthread_mutex_lock(&a->mu);
+    old = a->eng;
+    oldrs = a->dbrules;
+    ap_alert_engine_adopt(eng, old);
+    a->eng = eng;
+    a->dbrules = rs;
+    pthread_mutex_unlock(&a->mu);
+    ap_alert_engine_free(old);
+    ap_alert_ruleset_free(oldrs);
+    ap_log_info("alerts: rules reloaded: %zu rule(s), %zu from server.db",
+                ap_alert_engine_nrules(eng), rs->n);
+}
+
+/* When the operator's sensor tags changed, hand them to the engine. */
+static void
+reload_tags(struct ap_alerts *a, sqlite3 *db)
+{
+    long long v;
+    json_t *t;
+
+    if (ap_sensor_tags_version(db, &v) != 0 || v == a->tags_version ||
+        ap_sensor_tags_all(db, &t) != 0)
+        return;
+    a->tags_version = v;
+    pthread_mutex_lock(&a->mu);
+    ap_alert_engine_set_sensor_tags(a->eng, t);
+    pthread_mutex_unlock(&a->mu);
+    json_decref(a->tags);
+    a->tags = t;
+    ap_log_info("alerts: sensor tags reloaded (%zu tagged sensor(s))", json_object_size(t));
+}
+
 static void *
 worker(void *arg)
 {
@@ -106,7 +198,8 @@ worker(void *arg)
     int r;
 
     if (a->data_dir != NULL &&
-        (ap_server_db_open(a->data_dir, &db) != 0 || ap_alert_db_init(db) != 0)) {
+        (ap_server_db_open(a->data_dir, &db) != 0 || ap_alert_db_init(db) != 0 ||
+         ap_alert_rules_init(db) != 0 || ap_sensor_tags_init(db) != 0)) {
         ap_log_error("alerts: cannot open server.db in %s; alerts not stored",
                      a->data_dir);
         sqlite3_close(db);
@@ -124,6 +217,10 @@ worker(void *arg)
         now = ap_mono_us() / 1000;
         if (now - last_tick >= 1000 && !atomic_load(&a->stop)) {
             last_tick = now;
+            if (db != NULL) {
+                reload_tags(a, db);
+                reload_rules(a, db);
+            }
             if ((fired = json_array()) != NULL) {
                 pthread_mutex_lock(&a->mu);
                 ap_alert_engine_tick(a->eng, ap_now_us(), fired);
@@ -137,37 +234,77 @@ worker(void *arg)
     return NULL;
 }
 
+/* The server.db rules at start (so the first events see them) and their
+ * version; the worker follows changes from there. */
+static int
+load_db_rules(struct ap_alerts *a, char *err, size_t errlen)
+{
+    sqlite3 *db = NULL;
+    int r = AP_EDB;
+
+    if (ap_server_db_open(a->data_dir, &db) != 0 || ap_alert_rules_init(db) != 0 ||
+        ap_alert_rules_version(db, &a->rules_version) != 0 ||
+        ap_alert_rules_load(db, a->cfg_names, a->ncfg, &a->dbrules) != 0 ||
+        ap_sensor_tags_init(db) != 0 || ap_sensor_tags_version(db, &a->tags_version) != 0 ||
+        ap_sensor_tags_all(db, &a->tags) != 0)
+        snprintf(err, errlen, "alerts: cannot read the rules in %s/server.db",
+                 a->data_dir);
+    else
+        r = 0;
+    sqlite3_close(db);
+    return r;
+}
+
+static void
+alerts_free(struct ap_alerts *a)
+{
+    while (a->nn > 0)
+        ap_notifier_free(a->nv[--a->nn], 0);
+    free(a->nv);
+    ap_alert_engine_free(a->eng);
+    ap_alert_ruleset_free(a->dbrules);
+    json_decref(a->tags);
+    pthread_mutex_destroy(&a->mu);
+    free(a->cfg_names);
+    free(a->cfg_confs);
+    free(a->data_dir);
+    free(a);
+}
+
 int
 ap_alerts_start(const struct ap_server *srv, const char *data_dir,
                 struct ap_alerts **out, char *err, size_t errlen)
 {
     const struct ap_server_instance *in;
-    const char **names = NULL;
-    const struct ap_alert_rule_conf **confs = NULL;
     struct ap_alerts *a = NULL;
     struct ap_notifier **nv;
-    size_t it = 0, nr = 0;
+    size_t it = 0;
     int r = AP_ENOMEM;
 
     *out = NULL;
-    names = calloc(srv->ninstances + 1, sizeof(*names));
-    confs = calloc(srv->ninstances + 1, sizeof(*confs));
-    if (names == NULL || confs == NULL)
-        goto fail;
-    while ((in = ap_server_instance_next(srv, "alert", &it)) != NULL) {
-        names[nr] = in->name;
-        confs[nr++] = in->conf;
-    }
-    if (nr == 0) {
-        r = 0;
-        goto fail;
-    }
     if ((a = calloc(1, sizeof(*a))) == NULL)
         goto fail;
     pthread_mutex_init(&a->mu, NULL);
-    if ((r = ap_alert_engine_new(names, confs, nr, ap_now_us(), &a->eng, err,
-                                 errlen)) != 0)
+    a->cfg_names = calloc(srv->ninstances + 1, sizeof(*a->cfg_names));
+    a->cfg_confs = calloc(srv->ninstances + 1, sizeof(*a->cfg_confs));
+    if (a->cfg_names == NULL || a->cfg_confs == NULL)
         goto fail;
+    while ((in = ap_server_instance_next(srv, "alert", &it)) != NULL) {
+        a->cfg_names[a->ncfg] = in->name;
+        a->cfg_confs[a->ncfg++] = in->conf;
+    }
+    /* Without server.db there are only the config rules; none, no work. */
+    if (a->ncfg == 0 && data_dir == NULL) {
+        alerts_free(a);
+        return 0;
+    }
+    if (data_dir && (a->data_dir = strdup(data_dir)) == NULL)
+        goto fail;
+    if (data_dir && (r = load_db_rules(a, err, errlen)) != 0)
+        goto fail;
+    if ((r = build_engine(a, a->dbrules, &a->eng, err, errlen)) != 0)
+        goto fail;
+    ap_alert_engine_set_sensor_tags(a->eng, a->tags);
     it = 0;
     while ((in = ap_server_instance_next(srv, "notify", &it)) != NULL) {
         const struct ap_notify_conf *nc = in->conf;
@@ -183,31 +320,20 @@ ap_alerts_start(const struct ap_server *srv, const char *data_dir,
         a->nn++;
     }
     if ((a->q = ap_outq_new(10000, 10000u * 4096u)) == NULL ||
-        (data_dir && (a->data_dir = strdup(data_dir)) == NULL) ||
         pthread_create(&a->th, NULL, worker, a) != 0) {
         ap_outq_free(a->q);
         a->q = NULL;
         r = AP_ENOMEM;
         goto fail;
     }
-    ap_log_info("alerts: %zu rule(s), %zu notifier(s)",
-                ap_alert_engine_nrules(a->eng), a->nn);
-    free(names);
-    free(confs);
+    ap_log_info("alerts: %zu rule(s) (%zu from server.db), %zu notifier(s)",
+                ap_alert_engine_nrules(a->eng), a->dbrules ? a->dbrules->n : 0,
+                a->nn);
     *out = a;
     return 0;
 fail:
-    if (a != NULL) {
-        while (a->nn > 0)
-            ap_notifier_free(a->nv[--a->nn], 0);
-        free(a->nv);
-        ap_alert_engine_free(a->eng);
-        pthread_mutex_destroy(&a->mu);
-        free(a->data_dir);
-        free(a);
-    }
-    free(names);
-    free(confs);
+    if (a != NULL)
+        alerts_free(a);
     if (r == AP_ENOMEM && err[0] == '\0')
         snprintf(err, errlen, "alerts: out of memory");
     return r;
@@ -225,12 +351,9 @@ ap_alerts_stop(struct ap_alerts *a, int drain_ms)
     pthread_join(a->th, NULL);
     for (i = 0; i < a->nn; i++)
         ap_notifier_free(a->nv[i], drain_ms);
-    free(a->nv);
+    a->nn = 0;
     ap_outq_free(a->q);
-    ap_alert_engine_free(a->eng);
-    pthread_mutex_destroy(&a->mu);
-    free(a->data_dir);
-    free(a);
+    alerts_free(a);
 }
 
 /* ---- the server component ---- */
@@ -250,9 +373,28 @@ static struct ap_alerts *running;
 static int
 alerts_start(struct ap_server *srv, void *conf, char *err, size_t errlen)
 {
+    const struct ap_server_instance *in;
+    const char *names[256];
+    const struct ap_alert_rule_conf *confs[256];
+    size_t it = 0, n = 0;
+
     (void)conf;
-    if (ap_alert_db_init(srv->db) != 0) {
-        snprintf(err, errlen, "cannot create the alerts table");
+    if (ap_alert_db_init(srv->db) != 0 || ap_alert_rules_init(srv->db) != 0) {
+        snprintf(err, errlen, "cannot create the alerts tables");
+        return AP_EDB;
+    }
+    /* Config rules are listed (read-only) beside the server.db rules by
+     * every process that opens server.db: keep a snapshot there. */
+    while ((in = ap_server_instance_next(srv, "alert", &it)) != NULL) {
+        if (n == sizeof(names) / sizeof(names[0])) {
+            snprintf(err, errlen, "more than %zu [alert] sections", n);
+            return AP_ECONF;
+        }
+        names[n] = in->name;
+        confs[n++] = in->conf;
+    }
+    if (ap_alert_rules_snapshot_config(srv->db, names, confs, n) != 0) {
+        snprintf(err, errlen, "cannot store the config rules in server.db");
         return AP_EDB;
     }
     if (ap_alerts_start(srv, srv->data_dir, &running, err, errlen) != 0)
@@ -337,7 +479,13 @@ cmd_alerts(int argc, char **argv)
             break;
         case 'h':
             printf("usage: apiary alerts list [--all] [--json] [--limit N] --data-dir DIR\n"
-                   "       apiary alerts ack ID... [--by NAME] --data-dir DIR\n");
+                   "       apiary alerts ack ID... [--by NAME] --data-dir DIR\n"
+                   "       apiary alerts rules list|schema [--json] --data-dir DIR\n"
+                   "       apiary alerts rules show|delete NAME --data-dir DIR\n"
+                   "       apiary alerts rules add|set|check NAME KEY=VALUE... "
+                   "--data-dir DIR\n"
+                   "  (rules from the server config are listed but read-only;\n"
+                   "   KEY= puts a keyword back to its default)\n");
             return 0;
         default:
             return 2;
@@ -348,11 +496,14 @@ cmd_alerts(int argc, char **argv)
         return 2;
     }
     sub = argv[optind++];
-    if (ap_server_db_open(data_dir, &db) != 0 || ap_alert_db_init(db) != 0) {
+    if (ap_server_db_open(data_dir, &db) != 0 || ap_alert_db_init(db) != 0 ||
+        ap_alert_rules_init(db) != 0) {
         fprintf(stderr, "apiary alerts: cannot open %s/server.db\n", data_dir);
         goto out;
     }
-    if (strcmp(sub, "list") == 0) {
+    if (strcmp(sub, "rules") == 0) {
+        rc = ap_alert_rules_cmd(db, asjson, argc - optind, argv + optind);
+    } else if (strcmp(sub, "list") == 0) {
         if (ap_alert_db_list(db, !all, (size_t)(limit > 0 ? limit : 100), 0, &list) != 0)
             goto out;
         if (asjson) {

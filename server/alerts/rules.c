@@ -124,7 +124,15 @@ struct ap_alert_engine {
     size_t n;
     int64_t started_us;
     struct ap_ghash *sensors; /* sensor -> int64_t last seen (receive time) */
+    json_t *sensor_tags;      /* server.db tags: ident -> [tags] */
 };
+
+void
+ap_alert_engine_set_sensor_tags(struct ap_alert_engine *e, json_t *tags)
+{
+    json_decref(e->sensor_tags);
+    e->sensor_tags = tags ? json_incref(tags) : NULL;
+}
 
 size_t
 ap_alert_engine_nrules(const struct ap_alert_engine *e)
@@ -215,6 +223,72 @@ fail:
     return r;
 }
 
+int
+ap_alert_rule_check(const char *name, const struct ap_alert_rule_conf *c,
+                    char *err, size_t errlen)
+{
+    struct rule r;
+    int rc;
+
+    if ((rc = rule_init(&r, name, c, err, errlen)) != 0)
+        return rc;
+    ap_ghash_free(r.groups, gfini);
+    ap_strlist_free(&r.group_by);
+    return 0;
+}
+
+/* Settings equal iff their config dumps are equal (every keyword). */
+static int
+conf_same(const struct ap_alert_rule_conf *a, const struct ap_alert_rule_conf *b)
+{
+    char *da = NULL, *db = NULL;
+    size_t la = 0, lb = 0;
+    FILE *fa = open_memstream(&da, &la), *fb = open_memstream(&db, &lb);
+    int same = 0;
+
+    if (fa && fb) {
+        ap_conf_dump(fa, ap_alert_rule_keywords, a);
+        ap_conf_dump(fb, ap_alert_rule_keywords, b);
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    same = da && db && la == lb && memcmp(da, db, la) == 0;
+    free(da);
+    free(db);
+    return same;
+}
+
+void
+ap_alert_engine_adopt(struct ap_alert_engine *e, struct ap_alert_engine *old)
+{
+    struct ap_ghash *t;
+    size_t i, j;
+
+    e->started_us = old->started_us;
+    if (e->sensor_tags == NULL) {
+        e->sensor_tags = old->sensor_tags;
+        old->sensor_tags = NULL;
+    }
+    t = e->sensors;
+    e->sensors = old->sensors;
+    old->sensors = t;
+    for (i = 0; i < e->n; i++)
+        for (j = 0; j < old->n; j++) {
+            struct rule *r = &e->r[i], *o = &old->r[j];
+            if (strcmp(r->name, o->name) != 0)
+                continue;
+            if (r->kind == o->kind && conf_same(r->c, o->c)) {
+                t = r->groups;
+                r->groups = o->groups;
+                o->groups = t;
+                r->overflow = o->overflow;
+            }
+            break;
+        }
+}
+
 void
 ap_alert_engine_free(struct ap_alert_engine *e)
 {
@@ -227,6 +301,7 @@ ap_alert_engine_free(struct ap_alert_engine *e)
         ap_strlist_free(&e->r[i].group_by);
     }
     ap_ghash_free(e->sensors, NULL);
+    json_decref(e->sensor_tags);
     free(e->r);
     free(e);
 }
@@ -354,14 +429,25 @@ fire(struct rule *r, struct gstate *g, const char *key, const json_t *ev,
 }
 
 static int
-has_tag(const json_t *ev, const char *tag)
+in_tags(const json_t *t, const char *tag)
 {
-    const json_t *t = json_object_get(ev, "tags"), *v;
+    const json_t *v;
     size_t i;
 
     json_array_foreach(t, i, v) if (json_is_string(v) && strcmp(json_string_value(v), tag) == 0)
         return 1;
     return 0;
+}
+
+/* The event's own tags, or the operator's tags of its sensor. */
+static int
+has_tag(const struct ap_alert_engine *e, const json_t *ev, const char *tag)
+{
+    const char *sensor = ap_ev_str(ev, "sensor");
+
+    return in_tags(json_object_get(ev, "tags"), tag) ||
+           (sensor && e->sensor_tags &&
+            in_tags(json_object_get(e->sensor_tags, sensor), tag));
 }
 
 /* Threshold bookkeeping; returns the count reached if it crossed. */
@@ -446,7 +532,7 @@ rule_event(struct ap_alert_engine *e, struct rule *r, const json_t *ev,
         src = "?";
     switch (r->kind) {
     case K_INTERNAL:
-        if (!has_tag(ev, "internal") &&
+        if (!has_tag(e, ev, "internal") &&
             (sensor == NULL || !ap_strlist_has(&r->c->sensors, sensor)))
             return 0;
         snprintf(title, sizeof(title), "Internal honeypot %s touched by %s (%s)",

@@ -53,6 +53,27 @@ int ap_alert_engine_new(const char *const *names,
                         int64_t now_us, struct ap_alert_engine **out,
                         char *err, size_t errlen);
 void ap_alert_engine_free(struct ap_alert_engine *e);
+
+/*
+ * The operator's sensor tags (server.db, sensor_tags.h): an object
+ * ident -> [tags], referenced (the engine takes a reference; NULL
+ * clears).  A sensor tagged "internal" here counts as tagged on every
+ * event it sends.
+ */
+void ap_alert_engine_set_sensor_tags(struct ap_alert_engine *e, json_t *tags);
+
+/* Check one rule as ap_alert_engine_new would (type, severity, metric,
+ * watch lists): 0, or AP_ECONF with "[alert NAME]: reason" in err. */
+int ap_alert_rule_check(const char *name, const struct ap_alert_rule_conf *c,
+                        char *err, size_t errlen);
+/*
+ * Carry the state of old into e (a rebuilt engine after a rule change):
+ * the sensors seen, the start clock, and the groups (cooldowns, windows)
+ * of every rule whose name and settings are unchanged.  old keeps
+ * nothing of value afterwards; free it.
+ */
+void ap_alert_engine_adopt(struct ap_alert_engine *e,
+                           struct ap_alert_engine *old);
 size_t ap_alert_engine_nrules(const struct ap_alert_engine *e);
 
 /*

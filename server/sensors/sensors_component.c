@@ -15,6 +15,7 @@
 #include "broker.h"
 #include "deploykeys.h"
 #include "sensor_status.h"
+#include "sensor_tags.h"
 #include "server.h"
 #include "ap/common.h"
 
@@ -87,7 +88,7 @@ sensors_start(struct ap_server *srv, void *conf, char *err, size_t errlen)
     (void)conf;
     g.srv = srv;
     if (ap_sensor_status_init(srv->db) != 0 ||
-        ap_deploykeys_init(srv->db) != 0) {
+        ap_deploykeys_init(srv->db) != 0 || ap_sensor_tags_init(srv->db) != 0) {
         snprintf(err, errlen, "sensors: server.db: %s",
                  sqlite3_errmsg(srv->db));
         return AP_EDB;

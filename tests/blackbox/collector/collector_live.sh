@@ -2,7 +2,8 @@
 # The collector inside `apiary server`: payloads published over hpfeeds
 # (apiary hpfeeds publish, apiary import --host) are adapted, stored and
 # acknowledged; an unknown channel and a broken payload are kept raw and
-# counted; a resent native event is stored once and acked again.
+# counted; a channel matching collector.ignore is relayed, not stored; a
+# resent native event is stored once and acked again.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/../broker_lib.sh"
 need curl jq
@@ -21,11 +22,11 @@ wait_count() {
 }
 
 ident add sens1 --secret s1 \
-    --publish apiary.events,cowrie.sessions,bogus.chan \
+    --publish apiary.events,cowrie.sessions,bogus.chan,relay.x \
     --subscribe apiary.ack.sens1 >/dev/null || fail "ident add sens1"
 ident add imp --secret s2 --publish cowrie.sessions,apiary.events \
     >/dev/null || fail "ident add imp"
-start_broker
+start_broker --set 'collector.ignore=test.*, relay.*'
 
 bg hpf subscribe -i sens1 -s s1 -c apiary.ack.sens1 >"$T/acks"
 for ((i = 0; i < 100; i++)); do
@@ -58,7 +59,10 @@ wait_count 4 --type login
 for ((i = 0; i < 100; i++)); do grep -q '^{"seq":4}$' "$T/acks" && break; sleep 0.1; done
 [ $i -lt 100 ] || { cat "$T/acks"; fail "no ack for seq 4"; }
 
-# a foreign payload, an unknown channel, a broken payload
+# an ignored channel (published first: the writer is FIFO, so once the
+# two raw errors below are in, this one would be too), a foreign payload,
+# an unknown channel, a broken payload
+hpf publish -i sens1 -s s1 -c relay.x '{"x":1}' 'not json either' || fail "publish relay"
 hpf publish -i sens1 -s s1 -c cowrie.sessions --file \
     "$AP_SRC/tests/data/adapters/cowrie.sessions.json" || fail "publish cowrie"
 hpf publish -i sens1 -s s1 -c bogus.chan '{"x":1}' || fail "publish bogus"
@@ -77,6 +81,7 @@ q raw --limit 10 | jq -e 'map(.error) | any(test("no adapter")) and any(test("no
 curl -s "http://127.0.0.1:$MP/metrics" >"$T/metrics"
 grep -q '^apiary_collector_parse_errors_total{channel="bogus.chan"} 1$' "$T/metrics" ||
     fail "parse error metric: $(grep apiary_collector "$T/metrics")"
+! grep '^apiary_collector' "$T/metrics" | grep -q 'relay\.x' || fail "ignored channel reached the collector"
 grep -q '^apiary_collector_stored_total{channel="apiary.events"} 4$' "$T/metrics" ||
     fail "stored metric: $(grep apiary_collector "$T/metrics")"
 grep -q '^apiary_collector_duplicates_total{channel="apiary.events"} 1$' "$T/metrics" ||
