@@ -4,7 +4,7 @@
 # upload and an interactive ssh session.  The published events are read
 # with `apiary hpfeeds subscribe`: upload events carry the file as
 # content_b64, the session's asciicast arrives as a ttylog event before
-# its disconnect.  A second sensor with mhn_compat (server_acks no, as for
+# its disconnect; the server keeps both under data_dir/files.  A second sensor with mhn_compat (server_acks no, as for
 # an MHN broker) publishes a cowrie.sessions message per session, which
 # the server's own cowrie.sessions adapter turns into the same logins and
 # commands as the native events.
@@ -99,6 +99,16 @@ done
 jq -e -s --arg s "$sid" '[.[] | select(.session == $s) | .type] |
     index("ttylog") < index("disconnect")' "$T/pub.jsonl" >/dev/null ||
     fail "ttylog not before the disconnect"
+
+# the server keeps both files by SHA-256 (collector: files/ab/cd/<sha256>)
+castsum=$(sha256sum "$T/cast" | cut -d' ' -f1)
+at() { echo "$D/files/${1:0:2}/${1:2:2}/$1"; }
+for i in $(seq 1 100); do
+    [ -s "$(at "$sum")" ] && [ -s "$(at "$castsum")" ] && break
+    sleep 0.2
+done
+cmp -s "$(at "$sum")" "$T/up.bin" || fail "server copy of the upload: $(ls -R "$D/files" 2>&1 | head)"
+cmp -s "$(at "$castsum")" "$T/cast" || fail "server copy of the ttylog"
 
 # mhn_compat refuses a server that acks (it would stall the acks)
 cat > "$T/bad.conf" <<CONF
