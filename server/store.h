@@ -203,8 +203,8 @@ int ap_store_explain(struct ap_store *st, json_t *lines);
  */
 int ap_store_maintain(struct ap_store *st, int64_t now_us, int budget,
                       int *more);
-/* Tests: entries kept per hour / per day list (0 = the defaults, 200 and
- * 1000); small values exercise the bounds with little data. */
+/* Tests: entries kept per hour / per day list (0 = the defaults, 100 and
+ * 400); small values exercise the bounds with little data. */
 void ap_store_set_topk_sizes(struct ap_store *st, int per_hour, int per_day);
 
 /*

@@ -4,7 +4,7 @@
  * The hourly rollup answers "top source addresses over 30 days" exactly,
  * but by summing ~720 hours x thousands of values.  Here each closed hour
  * and each closed UTC day of every dimension gets a cached list of its K
- * largest values (table topcache) and a bound (table topcache_b): every
+ * largest values (table topk_list) and a bound (table topk_b): every
  * value not in the list counted at most `bound` in that bucket (0: the
  * list is complete).  A query then reads the lists of the buckets inside
  * its window, the rollup rows of the hours no list covers and the events
@@ -39,8 +39,8 @@
 #include "ap/common.h"
 
 /* Entries kept per bucket list. */
-#define K_HOUR 200
-#define K_DAY 1000
+#define K_HOUR 100
+#define K_DAY 400
 /* A bucket is cached once it ended this long ago (late events). */
 #define ST_TOPK_SETTLE (10LL * 60 * 1000000)
 /* How far back maintenance looks (hours). */
@@ -61,14 +61,14 @@ st_topk_invalidate(struct ap_store *st, const long long *hours, size_t n)
         p[0] = sq_int(hours[i]);
         p[1] = sq_int(1);
         rc = st->eng->exec(st->writer,
-                           "DELETE FROM topcache_b WHERE b = ? AND len = ?",
+                           "DELETE FROM topk_b WHERE b = ? AND len = ?",
                            p, 2, NULL, NULL);
         if (rc < 0)
             return rc;
         p[0] = sq_int(hours[i] / 24 * 24);
         p[1] = sq_int(24);
         rc = st->eng->exec(st->writer,
-                           "DELETE FROM topcache_b WHERE b = ? AND len = ?",
+                           "DELETE FROM topk_b WHERE b = ? AND len = ?",
                            p, 2, NULL, NULL);
         if (rc < 0)
             return rc;
@@ -79,19 +79,23 @@ st_topk_invalidate(struct ap_store *st, const long long *hours, size_t n)
 int
 st_topk_purge(struct ap_store *st, long long before_hour)
 {
-    struct sq_val p[2];
+    struct sq_val p[3];
     size_t d;
     int rc;
 
     p[0] = sq_int(before_hour);
-    rc = st->eng->exec(st->writer, "DELETE FROM topcache_b WHERE b < ?", p, 1,
+    rc = st->eng->exec(st->writer, "DELETE FROM topk_b WHERE b < ?", p, 1,
                        NULL, NULL);
-    for (d = 1; d < st_ndims && rc >= 0; d++) {
-        p[0] = sq_int(st_dims[d].id);
-        p[1] = sq_int(before_hour);
+    for (d = 1; d < 2 * st_ndims && rc >= 0; d++) {
+        if (d == st_ndims)
+            continue;
+        p[0] = sq_int(st_dims[d % st_ndims].id);
+        p[1] = sq_int(d < st_ndims ? 1 : 24);
+        p[2] = sq_int(before_hour);
         rc = st->eng->exec(st->writer,
-                           "DELETE FROM topcache WHERE dim = ? AND b < ?", p,
-                           2, NULL, NULL);
+                           "DELETE FROM topk_list WHERE dim = ? AND len = ? "
+                           "AND b < ?",
+                           p, 3, NULL, NULL);
     }
     return rc < 0 ? rc : 0;
 }
@@ -141,7 +145,7 @@ build_txn(struct ap_store *st, void *arg)
     p[1] = sq_int(bu->b);
     p[2] = sq_int(bu->len);
     rc = st->eng->exec(st->writer,
-                       "DELETE FROM topcache WHERE dim = ? AND b = ? "
+                       "DELETE FROM topk_list WHERE dim = ? AND b = ? "
                        "AND len = ?",
                        p, 3, NULL, NULL);
     for (i = 0; i < keep && rc >= 0; i++) {
@@ -149,7 +153,7 @@ build_txn(struct ap_store *st, void *arg)
         p[4] = sq_text(a.e[i].v2);
         p[5] = sq_int(a.e[i].n);
         rc = st->eng->exec(st->writer,
-                           "INSERT INTO topcache (dim, b, len, value, value2, "
+                           "INSERT INTO topk_list (dim, b, len, value, value2, "
                            "n) VALUES (?, ?, ?, ?, ?, ?)",
                            p, 6, NULL, NULL);
     }
@@ -159,7 +163,7 @@ build_txn(struct ap_store *st, void *arg)
         p[2] = sq_int(bu->dim);
         p[3] = sq_int(bound);
         rc = st->eng->exec(st->writer,
-                           "INSERT INTO topcache_b (b, len, dim, bound) "
+                           "INSERT INTO topk_b (b, len, dim, bound) "
                            "VALUES (?, ?, ?, ?) ON CONFLICT (b, len, dim) "
                            "DO UPDATE SET bound = excluded.bound",
                            p, 4, NULL, NULL);
@@ -235,7 +239,7 @@ ap_store_maintain(struct ap_store *st, int64_t now_us, int budget, int *more)
         first = AP_MAX(first, closed - ST_TOPK_HORIZON);
         p[0] = sq_int(first / 24 * 24);
         rc = st->eng->exec(c->c,
-                           "SELECT b, len, dim FROM topcache_b WHERE b >= ?",
+                           "SELECT b, len, dim FROM topk_b WHERE b >= ?",
                            p, 1, mark_row, &m);
     }
     st_reader_put(st, c);
@@ -690,7 +694,7 @@ topk_run(struct topk *t, const struct ap_filter *f, int64_t now_us,
     hc = AP_MIN(s.h2, (now_us - ST_TOPK_SETTLE) / ST_HOUR_US);
     if (s.h1 >= hc)
         return 0;
-    rc = qb_init(&q, "SELECT b, len, bound FROM topcache_b WHERE b >= ?");
+    rc = qb_init(&q, "SELECT b, len, bound FROM topk_b WHERE b >= ?");
     if (rc == 0 && q.np < QB_MAX_PARAMS)
         q.p[q.np++] = sq_int(s.h1);
     if (rc == 0)
@@ -736,18 +740,33 @@ topk_run(struct topk *t, const struct ap_filter *f, int64_t now_us,
         rc = edge_rows(t, s.e1a, s.e1b);
     if (rc == 0)
         rc = edge_rows(t, s.e2a, s.e2b);
-    if (rc == 0) {
-        rc = qb_init(&q, "SELECT b, len, value, value2, n FROM topcache "
+    /* The lists, one range read per run of used lists of one length
+     * (the primary key is (dim, len, b, ...): the hour lists inside a
+     * used day are not read). */
+    for (i = 0; i < t->nb && rc == 0;) {
+        size_t j = i;
+
+        if (!t->bk[i].cached) {
+            i++;
+            continue;
+        }
+        while (j + 1 < t->nb && t->bk[j + 1].cached &&
+               t->bk[j + 1].len == t->bk[i].len)
+            j++;
+        rc = qb_init(&q, "SELECT b, len, value, value2, n FROM topk_list "
                          "WHERE dim = ?");
         if (rc == 0 && q.np < QB_MAX_PARAMS)
             q.p[q.np++] = sq_int(t->d->id);
         if (rc == 0)
-            rc = qb_add(&q, " AND b >= ?", sq_int(s.h1));
+            rc = qb_add(&q, " AND len = ?", sq_int(t->bk[i].len));
         if (rc == 0)
-            rc = qb_add(&q, " AND b < ?", sq_int(hc));
+            rc = qb_add(&q, " AND b >= ?", sq_int(t->bk[i].b));
+        if (rc == 0)
+            rc = qb_add(&q, " AND b <= ?", sq_int(t->bk[j].b));
         if (rc == 0)
             rc = st_run_on(t->st, t->c, &q, list_row, t);
         qb_release(&q);
+        i = j + 1;
     }
     if (rc != 0)
         return rc;
