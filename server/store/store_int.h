@@ -188,7 +188,9 @@ int st_topk_top(struct ap_store *st, const struct st_dim *d,
                 const struct ap_filter *f, size_t limit, sq_row_fn emit,
                 void *ectx);
 
-/* Per-source summary (store_srcsum.c). */
+/* Per-source summary (store_srcsum.c).  Dimension ids as in st_dims;
+ * ST_SRC_CONNECT + 2/3/4: ports/honeypots/sensors of connect events. */
+#define ST_SRC_CONNECT 100
 int st_srcsum_has_dim(int dim);
 /* After schema(): bring an older schema up to date, or refuse a newer. */
 int st_schema_upgrade(struct ap_store *st, char *err, size_t errlen);

@@ -54,6 +54,16 @@ static const char *const backfill[] = {
     "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 11, "
     "command, '', COUNT(*) FROM events WHERE src_ip IS NOT NULL AND "
     "command IS NOT NULL GROUP BY src_ip, command",
+    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 102, "
+    "CAST(dst_port AS TEXT), '', COUNT(*) FROM events WHERE src_ip IS NOT "
+    "NULL AND type = 'connect' AND dst_port IS NOT NULL "
+    "GROUP BY src_ip, dst_port",
+    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 103, "
+    "honeypot, '', COUNT(*) FROM events WHERE src_ip IS NOT NULL AND "
+    "type = 'connect' AND honeypot IS NOT NULL GROUP BY src_ip, honeypot",
+    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 104, "
+    "sensor, '', COUNT(*) FROM events WHERE src_ip IS NOT NULL AND "
+    "type = 'connect' AND sensor IS NOT NULL GROUP BY src_ip, sensor",
     "UPDATE meta SET value = '2' WHERE key = 'schema'",
 };
 
@@ -116,10 +126,17 @@ st_schema_upgrade(struct ap_store *st, char *err, size_t errlen)
 
 /* ---- retention: the deleted events leave the summary ----------------- */
 
-struct sub_ctx {
-    struct topagg a[AP_ARRAY_SIZE(src_dims)];
-    const char *ip;
-};
+/* Aggregates of the rows being retired: the summary dimensions, then
+ * the three connect-only ones (ST_SRC_CONNECT + 2, 3, 4). */
+#define NAGG (AP_ARRAY_SIZE(src_dims) + 3)
+
+static int
+agg_dim(size_t i)
+{
+    return i < AP_ARRAY_SIZE(src_dims)
+               ? src_dims[i]
+               : ST_SRC_CONNECT + 2 + (int)(i - AP_ARRAY_SIZE(src_dims));
+}
 
 /* Rows: src_ip, type, dst_port, honeypot, sensor, username, password,
  * command of the events about to be deleted; keyed "ip\x1fvalue". */
@@ -134,10 +151,14 @@ sub_row(void *ctx, const struct sq_val *c, int n)
 
     if (n < 8 || c[0].t != SQ_TEXT)
         return 0;
-    for (i = 0; i < AP_ARRAY_SIZE(src_dims) && rc == 0; i++) {
-        col = src_dims[i] == 15 ? 1 : src_dims[i] == 2 ? 2
-              : src_dims[i] == 3 ? 3 : src_dims[i] == 4 ? 4
-              : src_dims[i] == 10 ? 5 : 7;
+    for (i = 0; i < NAGG && rc == 0; i++) {
+        int dim = agg_dim(i) % ST_SRC_CONNECT;
+
+        if (agg_dim(i) >= ST_SRC_CONNECT &&
+            (c[1].t != SQ_TEXT || strcmp(c[1].s, "connect") != 0))
+            continue;
+        col = dim == 15 ? 1 : dim == 2 ? 2 : dim == 3 ? 3 : dim == 4 ? 4
+              : dim == 10 ? 5 : 7;
         if (c[col].t == SQ_NULL)
             continue;
         /* The agg key is (value, value2); the address goes in front of
@@ -150,7 +171,7 @@ sub_row(void *ctx, const struct sq_val *c, int n)
         k[0].t = SQ_TEXT;
         k[0].s = key;
         k[0].n = c[0].n + 1 + c[col].n;
-        k[1] = sq_text(src_dims[i] == 10 && c[6].t == SQ_TEXT ? c[6].s : "");
+        k[1] = sq_text(agg_dim(i) == 10 && c[6].t == SQ_TEXT ? c[6].s : "");
         k[1].n = k[1].s ? strlen(k[1].s) : 0;
         k[2] = sq_int(1);
         rc = st_topagg_row(&a[i], k, 3);
@@ -162,7 +183,7 @@ sub_row(void *ctx, const struct sq_val *c, int n)
 int
 st_srcsum_retire(struct ap_store *st, long long before_us, long long batch)
 {
-    struct topagg a[AP_ARRAY_SIZE(src_dims)];
+    struct topagg a[NAGG];
     struct sq_val p[5];
     char ip[256];
     size_t d, i;
@@ -178,7 +199,7 @@ st_srcsum_retire(struct ap_store *st, long long before_us, long long batch)
                        "FROM events WHERE rid IN (SELECT rid FROM events "
                        "WHERE ts < ? ORDER BY ts LIMIT ?)",
                        p, 2, sub_row, a);
-    for (d = 0; d < AP_ARRAY_SIZE(src_dims) && rc >= 0; d++)
+    for (d = 0; d < NAGG && rc >= 0; d++)
         for (i = 0; i < a[d].cap && rc >= 0; i++) {
             const struct topagg_ent *e = &a[d].e[i];
             const char *sep;
@@ -192,7 +213,7 @@ st_srcsum_retire(struct ap_store *st, long long before_us, long long batch)
             ip[sep - e->v] = '\0';
             p[0] = sq_int(e->n);
             p[1] = sq_text(ip);
-            p[2] = sq_int(src_dims[d]);
+            p[2] = sq_int(agg_dim(d));
             p[3] = sq_text(sep + 1);
             p[4] = sq_text(e->v2);
             rc = st->eng->exec(st->writer,
@@ -206,7 +227,7 @@ st_srcsum_retire(struct ap_store *st, long long before_us, long long batch)
                                    "n <= 0",
                                    p + 1, 4, NULL, NULL);
         }
-    for (d = 0; d < AP_ARRAY_SIZE(src_dims); d++)
+    for (d = 0; d < NAGG; d++)
         st_topagg_free(&a[d]);
     return rc < 0 ? rc : 0;
 }
@@ -265,7 +286,8 @@ qb_cols(struct qb *q, const struct st_dim *d)
 /* The outside part: ts < since, then ts >= until. */
 static int
 outside(struct ap_store *st, struct st_conn *c, const struct ap_filter *f,
-        const struct st_dim *d, long long *count, struct topagg *a)
+        const struct st_dim *d, long long *count, struct topagg *a,
+        int connects)
 {
     struct qb q;
     int side, rc = 0;
@@ -292,6 +314,8 @@ outside(struct ap_store *st, struct st_conn *c, const struct ap_filter *f,
         if (rc == 0)
             rc = qb_add(&q, side == 0 ? " AND ts < ?" : " AND ts >= ?",
                         sq_int(t));
+        if (rc == 0 && connects)
+            rc = qb_sql(&q, " AND type = 'connect'");
         if (rc == 0 && a != NULL) {
             rc = qb_sql(&q, " AND ");
             if (rc == 0)
@@ -333,10 +357,21 @@ st_srcsum_answer(struct ap_store *st, const struct ap_filter *f,
     size_t i, k;
     int rc, rc2, answered = 0;
 
+    int connects, sdim;
+
+    /* One address, a window, and either every event or connections only
+     * (MHN's attacker_stats: a session is a connect). */
     g.src_ip = NULL;
     g.since_us = g.until_us = 0;
-    if (f->src_ip == NULL || !st_filter_time_only(&g) ||
-        (d != NULL && !st_srcsum_has_dim(d->id)))
+    connects = g.type != NULL && strcmp(g.type, "connect") == 0;
+    if (connects)
+        g.type = NULL;
+    if (f->src_ip == NULL || !st_filter_time_only(&g))
+        return 0;
+    sdim = d == NULL ? 0 : d->id;
+    if (d != NULL && connects)
+        sdim = d->id >= 2 && d->id <= 4 ? ST_SRC_CONNECT + d->id : -1;
+    if (d != NULL && (sdim < 0 || !st_srcsum_has_dim(d->id)))
         return 0;
     if ((rc = st_reader_get(st, &c)) != 0)
         return rc;
@@ -348,12 +383,14 @@ st_srcsum_answer(struct ap_store *st, const struct ap_filter *f,
             q.p[q.np++] = sq_text(f->src_ip);
         if (rc == 0)
             rc = qb_add(&q, " AND dim = ?", sq_int(15));
+        if (rc == 0 && connects)
+            rc = qb_sql(&q, " AND value = 'connect'");
         if (rc == 0)
             rc = st_run_on(st, c, &q, sum_row, &total);
         qb_release(&q);
     }
     if (rc >= 0)
-        rc = outside(st, c, f, d, &out, NULL);
+        rc = outside(st, c, f, d, &out, NULL, connects);
     if (rc >= 0 && out <= OUTSIDE_MAX && 2 * out <= total + 1) {
         answered = 1;
         if (d == NULL) {
@@ -364,12 +401,12 @@ st_srcsum_answer(struct ap_store *st, const struct ap_filter *f,
             if (rc == 0 && q.np < QB_MAX_PARAMS)
                 q.p[q.np++] = sq_text(f->src_ip);
             if (rc == 0)
-                rc = qb_add(&q, " AND dim = ?", sq_int(d->id));
+                rc = qb_add(&q, " AND dim = ?", sq_int(sdim));
             if (rc == 0)
                 rc = st_run_on(st, c, &q, st_topagg_row, &a);
             qb_release(&q);
             if (rc >= 0 && out > 0)
-                rc = outside(st, c, f, d, &out, &a);
+                rc = outside(st, c, f, d, &out, &a, connects);
         }
     }
     rc2 = st->eng->exec(c->c, "COMMIT", NULL, 0, NULL, NULL);

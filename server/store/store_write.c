@@ -312,8 +312,15 @@ agg_rows(struct agg *a, const struct st_row *rows, size_t n,
             if (v == NULL)
                 continue;
             agg_get(a, st_dims[d].id, hour, v, v2, NULL)->n++;
-            if (r->src_ip != NULL && st_srcsum_has_dim(st_dims[d].id))
-                agg_get(a, AGG_SRC - st_dims[d].id, 0, v, v2, r->src_ip)->n++;
+            if (r->src_ip == NULL || !st_srcsum_has_dim(st_dims[d].id))
+                continue;
+            agg_get(a, AGG_SRC - st_dims[d].id, 0, v, v2, r->src_ip)->n++;
+            /* Connections alone, too (MHN's attacker_stats counts
+             * sessions = connects): ports, honeypots, sensors. */
+            if (st_dims[d].id >= 2 && st_dims[d].id <= 4 &&
+                strcmp(r->type, "connect") == 0)
+                agg_get(a, AGG_SRC - ST_SRC_CONNECT - st_dims[d].id, 0, v,
+                        v2, r->src_ip)->n++;
         }
         if (r->session != NULL && r->session[0] != '\0') {
             e = agg_get(a, AGG_SESSION, 0, r->sensor ? r->sensor : "",
@@ -581,7 +588,7 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
     /* At most one entry per (new row, dimension) plus session and file;
      * the table stays allocated with the writer, and only the slots used
      * are cleared afterwards (a batch touches a small part of it). */
-    a.cap = next_pow2(2 * nnew * (st_ndims + 2 + 6));
+    a.cap = next_pow2(2 * nnew * (st_ndims + 2 + 9));
     if (a.cap > st->agg_cap) {
         free(st->agg_e);
         free(st->agg_used);

@@ -382,6 +382,8 @@ TEST(topk_lists_are_exact)
 
 /* Brute force: dim values of ip's events in [since, until), as the
  * profile and the API order them. */
+static int only_connects; /* expect_ip: connect events only */
+
 static size_t
 expect_ip(const struct rec *r, size_t n, const char *ip, const char *dim,
           long long since, long long until, struct ent *out)
@@ -392,7 +394,8 @@ expect_ip(const struct rec *r, size_t n, const char *ip, const char *dim,
         const struct rec *x = &r[i];
 
         if (x->ev == NULL || strcmp(x->ip, ip) != 0 ||
-            (since && x->ts < since) || (until && x->ts >= until))
+            (since && x->ts < since) || (until && x->ts >= until) ||
+            (only_connects && x->login))
             continue;
         memset(&out[k], 0, sizeof(out[k]));
         if (strcmp(dim, "dst_port") == 0)
@@ -500,6 +503,21 @@ check_sources(struct ap_store *st, const struct rec *r, size_t n,
             ASSERT_EQ(ap_store_top(st, "credential", &f, 1000, &top), 0);
             check_list(top, exp, ne, 1000, 1);
             json_decref(top);
+            /* MHN's attacker_stats: connections only. */
+            only_connects = 1;
+            f.type = "connect";
+            ne = expect_ip(r, n, ips[i], "type", win[w][0], win[w][1], exp);
+            {
+                long long got = -1, want = ne ? exp[0].n : 0;
+                ASSERT_EQ(ap_store_count(st, &f, &got), 0);
+                ASSERT_EQ(got, want);
+            }
+            ne = expect_ip(r, n, ips[i], "dst_port", win[w][0], win[w][1],
+                           exp);
+            ASSERT_EQ(ap_store_top(st, "dst_port", &f, 1000, &top), 0);
+            check_list(top, exp, ne, 1000, 0);
+            json_decref(top);
+            only_connects = 0;
         }
     }
     free(exp);
