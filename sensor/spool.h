@@ -26,7 +26,9 @@
 #define AP_SPOOL_MAGIC_LEN 8
 #define AP_SPOOL_REC_HDR 16
 /* One event; a bigger one is refused (AP_ETOOBIG), never truncated. */
-#define AP_SPOOL_REC_MAX (1024u * 1024u)
+/* Room for one event carrying a 4 MiB file as base64 (fetch.h, uploads,
+ * TTY recordings): 4/3 of it plus the event's other fields. */
+#define AP_SPOOL_REC_MAX (8u * 1024u * 1024u)
 
 struct ap_spool_rec {
     uint64_t seq;
