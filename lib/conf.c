@@ -603,46 +603,100 @@ out:
     return r;
 }
 
-int
-ap_conf_override(const char *spec, const struct ap_conf_section *secs,
-                 size_t nsecs, char *err, size_t errlen)
+/* An instance section's conf for --set: the existing instance (find),
+ * else a new one from the section's hook, defaults applied, as a config
+ * file's "[section name]" would make it. */
+static void *
+override_instance(const struct ap_conf_section *s, const char *name,
+                  ap_conf_find_fn find, void *find_ctx, char *msg, size_t msglen)
 {
-    const char *dot = strchr(spec, '.'), *eq = strchr(spec, '=');
-    char sec[64], key[64], msg[256];
+    void *conf = find ? find(find_ctx, s->name, name) : NULL;
+
+    if (conf != NULL)
+        return conf;
+    msg[0] = '\0';
+    if ((conf = s->instance(s->ctx, name, msg, msglen)) == NULL) {
+        if (msg[0] == '\0')
+            snprintf(msg, msglen, "cannot create [%.64s %.64s]", s->name, name);
+        return NULL;
+    }
+    if (ap_conf_defaults(s->kws, conf, msg, msglen) != 0)
+        return NULL;
+    return conf;
+}
+
+int
+ap_conf_override_find(const char *spec, const struct ap_conf_section *secs,
+                      size_t nsecs, ap_conf_find_fn find, void *find_ctx,
+                      char *err, size_t errlen)
+{
+    const char *dot = strchr(spec, '.'), *eq = strchr(spec, '='), *kdot;
+    char sec[64], name[256], key[64], msg[256];
+    const char *k;
+    void *conf;
     size_t i;
 
     if (eq == NULL) {
-        snprintf(err, errlen, "--set %s: expected SECTION.KEY=VALUE", spec);
+        snprintf(err, errlen, "--set %.200s: expected SECTION.KEY=VALUE", spec);
         return AP_ECONF;
     }
     if (dot == NULL || dot > eq) {
         sec[0] = '\0';
         dot = spec - 1;
     } else if ((size_t)(dot - spec) >= sizeof(sec)) {
-        snprintf(err, errlen, "--set %s: section too long", spec);
+        snprintf(err, errlen, "--set %.200s: section too long", spec);
         return AP_ECONF;
     } else {
         memcpy(sec, spec, (size_t)(dot - spec));
         sec[dot - spec] = '\0';
     }
-    if ((size_t)(eq - dot - 1) >= sizeof(key)) {
-        snprintf(err, errlen, "--set %s: keyword too long", spec);
+    for (i = 0; i < nsecs; i++)
+        if (strcmp(secs[i].name, sec) == 0 &&
+            (secs[i].conf != NULL || secs[i].instance != NULL))
+            break;
+    if (i == nsecs) {
+        snprintf(err, errlen, "--set %.200s: unknown section '%s'", spec, sec);
         return AP_ECONF;
     }
-    memcpy(key, dot + 1, (size_t)(eq - dot - 1));
-    key[eq - dot - 1] = '\0';
-    for (i = 0; i < nsecs; i++) {
-        if (strcmp(secs[i].name, sec) != 0 || secs[i].conf == NULL)
-            continue;
-        if (ap_conf_set(secs[i].kws, secs[i].conf, key, eq + 1, msg,
-                        sizeof(msg)) != 0) {
-            snprintf(err, errlen, "--set %s: %s", spec, msg);
+    k = dot + 1;
+    conf = secs[i].conf;
+    if (conf == NULL) {
+        /* "output.splunk.path=...": the instance name runs to the last
+         * dot before '=' (names may hold dots, keywords do not). */
+        for (kdot = eq; kdot > k && kdot[-1] != '.'; kdot--)
+            ;
+        if (kdot == k || (size_t)(kdot - 1 - k) >= sizeof(name)) {
+            snprintf(err, errlen, "--set %.200s: expected %s.NAME.KEY=VALUE", spec,
+                     sec);
             return AP_ECONF;
         }
-        return 0;
+        memcpy(name, k, (size_t)(kdot - 1 - k));
+        name[kdot - 1 - k] = '\0';
+        if ((conf = override_instance(&secs[i], name, find, find_ctx, msg,
+                                      sizeof(msg))) == NULL) {
+            snprintf(err, errlen, "--set %.200s: %s", spec, msg);
+            return AP_ECONF;
+        }
+        k = kdot;
     }
-    snprintf(err, errlen, "--set %s: unknown section '%s'", spec, sec);
-    return AP_ECONF;
+    if ((size_t)(eq - k) >= sizeof(key)) {
+        snprintf(err, errlen, "--set %.200s: keyword too long", spec);
+        return AP_ECONF;
+    }
+    memcpy(key, k, (size_t)(eq - k));
+    key[eq - k] = '\0';
+    if (ap_conf_set(secs[i].kws, conf, key, eq + 1, msg, sizeof(msg)) != 0) {
+        snprintf(err, errlen, "--set %.200s: %s", spec, msg);
+        return AP_ECONF;
+    }
+    return 0;
+}
+
+int
+ap_conf_override(const char *spec, const struct ap_conf_section *secs,
+                 size_t nsecs, char *err, size_t errlen)
+{
+    return ap_conf_override_find(spec, secs, nsecs, NULL, NULL, err, errlen);
 }
 
 int

@@ -163,6 +163,20 @@ on_instance(void *arg, const char *name, char *err, size_t errlen)
     return ap_server_instance_add(ic->srv, ic->type, name, err, errlen);
 }
 
+/* --set output.splunk.path=...: the config file's [output splunk]. */
+static void *
+find_instance(void *arg, const char *type, const char *name)
+{
+    const struct ap_server *srv = arg;
+    size_t i;
+
+    for (i = 0; i < srv->ninstances; i++)
+        if (strcmp(srv->instances[i].type->name, type) == 0 &&
+            strcmp(srv->instances[i].name, name) == 0)
+            return srv->instances[i].conf;
+    return NULL;
+}
+
 const struct ap_server_instance *
 ap_server_instance_next(const struct ap_server *srv, const char *type,
                         size_t *it)
@@ -335,7 +349,8 @@ cmd_server(int argc, char **argv)
                                   sizeof(err)) != 0)
         goto bad;
     for (i = 0; i < sets.n; i++)
-        if (ap_conf_override(sets.v[i], secs, ncomp + 1 + ntypes, err,
+        if (ap_conf_override_find(sets.v[i], secs, ncomp + 1 + ntypes,
+                                  find_instance, &srv, err,
                              sizeof(err)) != 0)
             goto bad;
     if (data_dir) {

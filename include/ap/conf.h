@@ -83,6 +83,19 @@ int ap_conf_parse_string(const char *name, const char *text,
  */
 int ap_conf_override(const char *spec, const struct ap_conf_section *secs,
                      size_t nsecs, char *err, size_t errlen);
+/*
+ * The same, and "SECTION.NAME.KEY=VALUE" reaches instance sections
+ * ("--set output.splunk.path=/x" for "[output splunk]"; the name runs
+ * to the last dot before '=').  find(ctx, section, name) returns the
+ * conf of an existing instance (the config file's); when it returns NULL
+ * (or find is NULL) the section's instance hook makes a new one with the
+ * defaults, as a "[output splunk]" header would.
+ */
+typedef void *(*ap_conf_find_fn)(void *ctx, const char *section,
+                                 const char *name);
+int ap_conf_override_find(const char *spec, const struct ap_conf_section *secs,
+                          size_t nsecs, ap_conf_find_fn find, void *find_ctx,
+                          char *err, size_t errlen);
 
 /*
  * The names of the "[section]" headers in a config file, in order (the

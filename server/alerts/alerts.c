@@ -13,6 +13,7 @@
 #include "alert_rules_cmd.h"
 #include "alerts.h"
 #include "collector.h"
+#include "fwwatch.h"
 #include "commands.h"
 #include "notify.h"
 #include "outq.h"
@@ -46,6 +47,11 @@ struct ap_alerts {
     /* The operator's sensor tags (server.db), shared with the engine. */
     json_t *tags;
     long long tags_version;
+    /* One follower per firewall rule; changed only by the start and the
+     * worker thread. */
+    struct ap_store *store;
+    struct ap_fwwatch **fw;
+    size_t nfw;
     struct ap_notifier **nv;
     size_t nn;
     struct ap_outq *q; /* fired alerts, JSON text */
@@ -133,6 +139,83 @@ build_engine(const struct ap_alerts *a, const struct ap_alert_ruleset *rs,
     return r;
 }
 
+static void
+fw_fire(void *ctx, const char *rule, const json_t *conn, int64_t ts_us)
+{
+    struct ap_alerts *a = ctx;
+    json_t *fired = json_array();
+
+    if (fired == NULL)
+        return;
+    pthread_mutex_lock(&a->mu);
+    ap_alert_engine_flow(a->eng, rule, conn, ts_us, fired);
+    pthread_mutex_unlock(&a->mu);
+    queue_fired(a, fired);
+    json_decref(fired);
+}
+
+/* A follower for each enabled firewall rule among names/confs: running
+ * ones whose settings are unchanged are kept, the others (re)started or
+ * stopped. */
+static void
+sync_watchers(struct ap_alerts *a, const char *const *names,
+              const struct ap_alert_rule_conf *const *confs, size_t n)
+{
+    struct ap_fwwatch **nw = calloc(n + 1, sizeof(*nw));
+    size_t i, j, nn = 0;
+    json_t *js;
+    char *set;
+
+    if (nw == NULL)
+        return;
+    for (i = 0; i < n; i++) {
+        if (!confs[i]->enabled || confs[i]->type == NULL ||
+            strcmp(confs[i]->type, "firewall") != 0)
+            continue;
+        js = ap_alert_rule_conf_json(confs[i]);
+        set = js ? json_dumps(js, JSON_COMPACT) : NULL;
+        json_decref(js);
+        for (j = 0; set && j < a->nfw; j++)
+            if (a->fw[j] && strcmp(ap_fwwatch_name(a->fw[j]), names[i]) == 0 &&
+                strcmp(ap_fwwatch_settings(a->fw[j]), set) == 0) {
+                nw[nn++] = a->fw[j]; /* unchanged: keep it running */
+                a->fw[j] = NULL;
+                break;
+            }
+        if (set && j == a->nfw &&
+            ap_fwwatch_start(names[i], confs[i], a->store, fw_fire, a, &nw[nn]) == 0)
+            nn++;
+        free(set);
+    }
+    for (j = 0; j < a->nfw; j++)
+        ap_fwwatch_stop(a->fw[j]);
+    free(a->fw);
+    a->fw = nw;
+    a->nfw = nn;
+}
+
+static void
+sync_all_watchers(struct ap_alerts *a)
+{
+    size_t n = a->ncfg + (a->dbrules ? a->dbrules->n : 0), i;
+    const char **names = calloc(n + 1, sizeof(*names));
+    const struct ap_alert_rule_conf **confs = calloc(n + 1, sizeof(*confs));
+
+    if (names != NULL && confs != NULL) {
+        for (i = 0; i < a->ncfg; i++) {
+            names[i] = a->cfg_names[i];
+            confs[i] = a->cfg_confs[i];
+        }
+        for (i = 0; a->dbrules && i < a->dbrules->n; i++) {
+            names[a->ncfg + i] = a->dbrules->names[i];
+            confs[a->ncfg + i] = a->dbrules->confs[i];
+        }
+        sync_watchers(a, names, confs, n);
+    }
+    free(names);
+    free(confs);
+}
+
 /* When the server.db rules changed (their version moved), rebuild the
  * engine and swap it in, keeping the state of unchanged rules. */
 static void
@@ -163,6 +246,7 @@ reload_rules(struct ap_alerts *a, sqlite3 *db)
     pthread_mutex_unlock(&a->mu);
     ap_alert_engine_free(old);
     ap_alert_ruleset_free(oldrs);
+    sync_all_watchers(a);
     ap_log_info("alerts: rules reloaded: %zu rule(s), %zu from server.db",
                 ap_alert_engine_nrules(eng), rs->n);
 }
@@ -319,8 +403,17 @@ ap_alerts_start(const struct ap_server *srv, const char *data_dir,
             goto fail;
         a->nn++;
     }
-    if ((a->q = ap_outq_new(10000, 10000u * 4096u)) == NULL ||
-        pthread_create(&a->th, NULL, worker, a) != 0) {
+    if ((a->q = ap_outq_new(10000, 10000u * 4096u)) == NULL) {
+        r = AP_ENOMEM;
+        goto fail;
+    }
+    /* followers before the worker: from then on only it changes them */
+    a->store = srv->store;
+    sync_all_watchers(a);
+    if (pthread_create(&a->th, NULL, worker, a) != 0) {
+        for (it = 0; it < a->nfw; it++)
+            ap_fwwatch_stop(a->fw[it]);
+        free(a->fw);
         ap_outq_free(a->q);
         a->q = NULL;
         r = AP_ENOMEM;
@@ -349,6 +442,11 @@ ap_alerts_stop(struct ap_alerts *a, int drain_ms)
     atomic_store(&a->stop, 1);
     ap_outq_close(a->q);
     pthread_join(a->th, NULL);
+    for (i = 0; i < a->nfw; i++)
+        ap_fwwatch_stop(a->fw[i]);
+    free(a->fw);
+    a->fw = NULL;
+    a->nfw = 0;
     for (i = 0; i < a->nn; i++)
         ap_notifier_free(a->nv[i], drain_ms);
     a->nn = 0;

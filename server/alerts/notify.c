@@ -44,6 +44,8 @@ const struct ap_conf_kw ap_notify_keywords[] = {
     {"smtp_port", AP_CONF_PORT, OFF(smtp_port), "25", 0, 0, NULL, NULL},
     {"smtp_tls", AP_CONF_BOOL, OFF(smtp_tls), "no", 0, 0, NULL,
      "implicit TLS (port 465)"},
+    {"smtp_starttls", AP_CONF_BOOL, OFF(smtp_starttls), "no", 0, 0, NULL,
+     "require STARTTLS (port 25/587); tls_ca/tls_verify check the certificate"},
     {"from", AP_CONF_STR, OFF(from), "apiary@localhost", 0, 0, NULL, NULL},
     {"to", AP_CONF_LIST, OFF(to), NULL, 0, 0, NULL, "email recipients"},
     {"host", AP_CONF_STR, OFF(host), NULL, 0, 0, NULL, "syslog receiver"},
@@ -289,8 +291,8 @@ deliver(struct ap_notifier *n, const char *js, size_t len, char *err, size_t err
         o.tls = n->c->smtp_tls;
         if ((r = ap_notify_email_message(&b, n->c->from, &n->c->to, a,
                                          ap_now_us())) == 0)
-            r = ap_smtp_send(&o, n->c->from, &n->c->to, ap_buf_data(&b),
-                             ap_buf_len(&b), err, errlen);
+            r = ap_smtp_send(&o, n->c->smtp_starttls && !n->c->smtp_tls, n->c->from,
+                             &n->c->to, ap_buf_data(&b), ap_buf_len(&b), err, errlen);
         break;
     case N_SYSLOG: {
         struct ap_conn c;

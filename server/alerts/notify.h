@@ -28,6 +28,7 @@ struct ap_notify_conf {
     char *smtp_host;     /* email */
     int smtp_port;
     int smtp_tls;        /* implicit TLS (port 465) */
+    int smtp_starttls;   /* STARTTLS required (port 25/587) */
     char *from;
     struct ap_strlist to;
     char *host;          /* syslog */

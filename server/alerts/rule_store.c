@@ -91,8 +91,11 @@ ap_alert_rule_conf_json(const struct ap_alert_rule_conf *c)
             json_object_set_new(o, kw->name, l);
             break;
         }
-        case AP_CONF_PORT:
         case AP_CONF_SIZE:
+            json_object_set_new(o, kw->name,
+                                json_integer((json_int_t) * (const size_t *)(const void *)field));
+            break;
+        case AP_CONF_PORT:
         case AP_CONF_CUSTOM:
             break; /* not used by rules */
         }

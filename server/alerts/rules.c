@@ -24,7 +24,8 @@
 #define OFF(f) offsetof(struct ap_alert_rule_conf, f)
 const struct ap_conf_kw ap_alert_rule_keywords[] = {
     {"type", AP_CONF_STR, OFF(type), NULL, 0, 0, NULL,
-     "internal, threshold, watchlist, download, ids, silent_sensor, new_country"},
+     "internal, threshold, watchlist, download, ids, silent_sensor, new_country, "
+     "firewall"},
     {"enabled", AP_CONF_BOOL, OFF(enabled), "yes", 0, 0, NULL, NULL},
     {"severity", AP_CONF_STR, OFF(severity), "medium", 0, 0, NULL,
      "low, medium, high or critical"},
@@ -52,10 +53,37 @@ const struct ap_conf_kw ap_alert_rule_keywords[] = {
      "new_country: learn countries silently this long after start"},
     {"notify", AP_CONF_LIST, OFF(notify), NULL, 0, 0, NULL,
      "notifier names (default: all)"},
+    {"fw_log", AP_CONF_STR, OFF(fw_log), NULL, 0, 0, NULL,
+     "firewall: the firewall/flow log file to follow"},
+    {"fw_format", AP_CONF_STR, OFF(fw_format), NULL, 0, 0, NULL,
+     "firewall: iptables, nft or csv (default: detect)"},
+    {"fw_from_start", AP_CONF_BOOL, OFF(fw_from_start), "no", 0, 0, NULL,
+     "firewall: read an existing log from its start, not its end"},
+    {"top", AP_CONF_INT, OFF(top), "10", 1, 10000, NULL,
+     "firewall: watch the top N honeypot sources"},
+    {"days", AP_CONF_INT, OFF(days), "7", 1, 3650, NULL,
+     "firewall: top sources of the last M days"},
+    {"min_duration", AP_CONF_SECS, OFF(min_duration), "30s", 0, 30 * 86400LL, NULL,
+     "firewall: a connection this long fires"},
+    {"min_bytes", AP_CONF_SIZE, OFF(min_bytes), "1M", 0, 0, NULL,
+     "firewall: a connection moving this many bytes fires"},
+    {"honeypots", AP_CONF_LIST, OFF(honeypots), NULL, 0, 0, NULL,
+     "firewall: more honeypot addresses (CIDRs) besides those in the store"},
+    {"refresh", AP_CONF_SECS, OFF(refresh), "60s", 1, 86400, NULL,
+     "firewall: how often the top sources are recomputed"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
-enum kind { K_INTERNAL, K_THRESHOLD, K_WATCHLIST, K_DOWNLOAD, K_IDS, K_SILENT, K_COUNTRY };
+enum kind {
+    K_INTERNAL,
+    K_THRESHOLD,
+    K_WATCHLIST,
+    K_DOWNLOAD,
+    K_IDS,
+    K_SILENT,
+    K_COUNTRY,
+    K_FIREWALL
+};
 enum metric { M_EVENTS, M_CONNECTIONS, M_LOGINS, M_PORTS };
 
 static const struct {
@@ -70,6 +98,7 @@ static const struct {
     {"ids", K_IDS, "src_ip,signature"},
     {"silent_sensor", K_SILENT, "sensor"},
     {"new_country", K_COUNTRY, "sensor,src_country"},
+    {"firewall", K_FIREWALL, "src_ip,dst_ip"},
 };
 
 static const char *const sev_names[] = {"", "low", "medium", "high", "critical"};
@@ -184,6 +213,19 @@ rule_init(struct rule *r, const char *name, const struct ap_alert_rule_conf *c,
         snprintf(err, errlen, "[alert %s]: watchlist needs usernames, passwords "
                  "or credentials", name);
         return AP_ECONF;
+    }
+    if (r->kind == K_FIREWALL) {
+        if (c->fw_log == NULL || c->fw_log[0] != '/') {
+            snprintf(err, errlen, "[alert %s]: firewall needs fw_log (an absolute path)",
+                     name);
+            return AP_ECONF;
+        }
+        if (c->fw_format && strcmp(c->fw_format, "iptables") != 0 &&
+            strcmp(c->fw_format, "nft") != 0 && strcmp(c->fw_format, "csv") != 0) {
+            snprintf(err, errlen, "[alert %s]: fw_format must be iptables, nft or csv",
+                     name);
+            return AP_ECONF;
+        }
     }
     if ((c->group_by.n ? 0 : ap_strlist_split(&r->group_by, kinds[i].group_by)) != 0 ||
         (r->groups = ap_ghash_new(sizeof(struct gstate))) == NULL) {
@@ -588,6 +630,7 @@ rule_event(struct ap_alert_engine *e, struct rule *r, const json_t *ev,
         return fire(r, g, key, ev, ts, 1, title, fired);
     }
     case K_SILENT:
+    case K_FIREWALL:
         return 0;
     }
     group_key(r, ev, key, sizeof(key));
@@ -627,6 +670,36 @@ ap_alert_engine_event(struct ap_alert_engine *e, const json_t *ev,
     for (i = 0; i < e->n; i++)
         n += rule_event(e, &e->r[i], ev, ts, fired);
     return n;
+}
+
+int
+ap_alert_engine_flow(struct ap_alert_engine *e, const char *rule, const json_t *conn,
+                     int64_t ts_us, json_t *fired)
+{
+    char key[1024], title[1024];
+    struct gstate *g;
+    struct rule *r;
+    size_t i;
+
+    for (i = 0; i < e->n; i++)
+        if (e->r[i].kind == K_FIREWALL && strcmp(e->r[i].name, rule) == 0)
+            break;
+    if (i == e->n)
+        return 0;
+    r = &e->r[i];
+    group_key(r, conn, key, sizeof(key));
+    if ((g = group_get(r, key, ts_us)) == NULL)
+        return 0;
+    g->last_seen = ts_us;
+    snprintf(title, sizeof(title),
+             "Honeypot attacker %s reached non-honeypot %s port %lld (%s): %.0f s, %lld bytes",
+             ap_ev_str(conn, "src_ip") ? ap_ev_str(conn, "src_ip") : "?",
+             ap_ev_str(conn, "dst_ip") ? ap_ev_str(conn, "dst_ip") : "?",
+             ap_ev_int(conn, "dst_port"),
+             ap_ev_str(conn, "proto") ? ap_ev_str(conn, "proto") : "?",
+             json_real_value(json_object_get(conn, "duration")),
+             ap_ev_int(conn, "bytes"));
+    return fire(r, g, key, conn, ts_us, 1, title, fired);
 }
 
 struct silent_ctx {

@@ -34,6 +34,16 @@ struct ap_alert_rule_conf {
     long long interval; /* silent_sensor */
     long long learn;    /* new_country: quiet learning period after start */
     struct ap_strlist notify; /* notifier names; empty = all */
+    /* firewall: follow a firewall/flow log (server/alerts/fwwatch.c) */
+    char *fw_log;
+    char *fw_format;    /* iptables, nft, csv; unset = detect */
+    int fw_from_start;  /* read an existing log from its start */
+    long long top;      /* the top N honeypot sources ... */
+    long long days;     /* ... of the last M days */
+    long long min_duration; /* seconds */
+    size_t min_bytes;
+    struct ap_strlist honeypots; /* CIDRs that are honeypots too */
+    long long refresh;  /* how often the top N is recomputed */
 };
 
 extern const struct ap_conf_kw ap_alert_rule_keywords[];
@@ -84,6 +94,15 @@ size_t ap_alert_engine_nrules(const struct ap_alert_engine *e);
  */
 int ap_alert_engine_event(struct ap_alert_engine *e, const json_t *ev,
                           int64_t now_us, json_t *fired);
+/*
+ * A firewall rule's connection (from fwwatch.c): a JSON object with
+ * src_ip, dst_ip, dst_port, src_port, proto, start, end, duration, bytes,
+ * packets, attacker_events, that crossed the rule's thresholds at ts_us
+ * (log time).  Grouped (default src_ip, dst_ip) and cooled down as any
+ * rule.  Returns how many fired (0 or 1).
+ */
+int ap_alert_engine_flow(struct ap_alert_engine *e, const char *rule,
+                         const json_t *conn, int64_t ts_us, json_t *fired);
 /* Time-based rules (silent sensors); call about once a second. */
 int ap_alert_engine_tick(struct ap_alert_engine *e, int64_t now_us,
                          json_t *fired);

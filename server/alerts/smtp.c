@@ -1,6 +1,7 @@
 /* Minimal SMTP submission; see smtp.h. */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "smtp.h"
@@ -11,6 +12,7 @@ struct rd {
     struct ap_conn *c;
     char buf[4096];
     size_t len;
+    int starttls; /* a reply line offered STARTTLS (EHLO keywords) */
 };
 
 /* Read one reply (multi-line "250-..." until "250 ..."); its code. */
@@ -41,6 +43,9 @@ reply(struct rd *r, char *err, size_t errlen)
         {
             int more = nl - r->buf > 3 && r->buf[3] == '-';
             size_t used = (size_t)(nl - r->buf) + 1;
+            if (used >= 12 && strncasecmp(r->buf + 4, "STARTTLS", 8) == 0 &&
+                (used == 12 || r->buf[12] == '\r' || r->buf[12] == '\n' || r->buf[12] == ' '))
+                r->starttls = 1;
             if (!more) {
                 snprintf(err, errlen, "SMTP: %.*s", (int)(used > 200 ? 200 : used - 1),
                          r->buf);
@@ -74,7 +79,7 @@ cmd(struct rd *r, int want, char *err, size_t errlen, const char *fmt, const cha
 }
 
 int
-ap_smtp_send(const struct ap_conn_opts *o, const char *from,
+ap_smtp_send(const struct ap_conn_opts *o, int starttls, const char *from,
              const struct ap_strlist *to, const void *msg, size_t n, char *err,
              size_t errlen)
 {
@@ -95,8 +100,33 @@ ap_smtp_send(const struct ap_conn_opts *o, const char *from,
         rc = rc < 0 ? rc : AP_EPROTO;
         goto out;
     }
-    if ((rc = cmd(&r, 250, err, errlen, "EHLO %s\r\n", host)) != 0 ||
-        (rc = cmd(&r, 250, err, errlen, "MAIL FROM:<%s>\r\n", from)) != 0)
+    if ((rc = cmd(&r, 250, err, errlen, "EHLO %s\r\n", host)) != 0)
+        goto out;
+    if (starttls) {
+        if (!r.starttls) {
+            snprintf(err, errlen, "the SMTP server does not offer STARTTLS");
+            rc = AP_EPROTO;
+            goto out;
+        }
+        if ((rc = cmd(&r, 220, err, errlen, "STARTTLS\r\n%s", "")) != 0)
+            goto out;
+        /* Bytes after the 220 came before TLS: an injection attempt
+         * (CVE-2011-0411 style); never process them. */
+        if (r.len != 0) {
+            snprintf(err, errlen, "SMTP server sent data after its STARTTLS reply");
+            rc = AP_EPROTO;
+            goto out;
+        }
+        if (ap_conn_starttls(&c, o, err, errlen) != 0) {
+            rc = AP_EIO;
+            goto out;
+        }
+        /* RFC 3207: forget what was learned before TLS; greet again. */
+        r.starttls = 0;
+        if ((rc = cmd(&r, 250, err, errlen, "EHLO %s\r\n", host)) != 0)
+            goto out;
+    }
+    if ((rc = cmd(&r, 250, err, errlen, "MAIL FROM:<%s>\r\n", from)) != 0)
         goto out;
     for (i = 0; i < to->n; i++)
         if ((rc = cmd(&r, 250, err, errlen, "RCPT TO:<%s>\r\n", to->v[i])) != 0)

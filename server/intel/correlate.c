@@ -5,6 +5,7 @@
 
 #include "correlate.h"
 #include "ghash.h"
+#include "ap/err.h"
 #include "ap/util.h"
 #include "ap/common.h"
 
@@ -21,31 +22,75 @@ struct ap_corr {
     uint64_t seen, kept, overflow;
 };
 
-struct ap_corr *
-ap_corr_new(const json_t *attackers, const struct ap_cidr_list *honeypots)
+/* ip -> event count from an ap_store_top list; NULL on ENOMEM. */
+static struct ap_ghash *
+watch_table(const json_t *attackers)
 {
-    struct ap_corr *c = calloc(1, sizeof(*c));
+    struct ap_ghash *w = ap_ghash_new(sizeof(long long));
     const json_t *row;
     long long *cnt;
     size_t i;
     int created;
+
+    json_array_foreach(attackers, i, row) {
+        const char *ip = json_string_value(json_object_get(row, "value"));
+        if (w && ip && (cnt = ap_ghash_put(w, ip, &created)) != NULL)
+            *cnt = json_integer_value(json_object_get(row, "count"));
+    }
+    return w;
+}
+
+struct ap_corr *
+ap_corr_new(const json_t *attackers, const struct ap_cidr_list *honeypots)
+{
+    struct ap_corr *c = calloc(1, sizeof(*c));
 
     if (c == NULL)
         return NULL;
     c->attackers = attackers;
     c->honeypots = honeypots;
     c->flows = ap_ghash_new(sizeof(struct flow));
-    c->watch = ap_ghash_new(sizeof(long long));
+    c->watch = watch_table(attackers);
     if (c->flows == NULL || c->watch == NULL) {
         ap_corr_free(c);
         return NULL;
     }
-    json_array_foreach(attackers, i, row) {
-        const char *ip = json_string_value(json_object_get(row, "value"));
-        if (ip && (cnt = ap_ghash_put(c->watch, ip, &created)) != NULL)
-            *cnt = json_integer_value(json_object_get(row, "count"));
-    }
     return c;
+}
+
+int
+ap_corr_retarget(struct ap_corr *c, const json_t *attackers,
+                 const struct ap_cidr_list *honeypots)
+{
+    struct ap_ghash *w = watch_table(attackers);
+
+    if (w == NULL)
+        return AP_ENOMEM;
+    ap_ghash_free(c->watch, NULL);
+    c->watch = w;
+    c->attackers = attackers;
+    c->honeypots = honeypots;
+    return 0;
+}
+
+static int
+flow_stale(void *v, void *arg)
+{
+    return ((struct flow *)v)->r.end_us < *(int64_t *)arg;
+}
+
+void
+ap_corr_prune(struct ap_corr *c, int64_t before_us)
+{
+    ap_ghash_prune(c->flows, flow_stale, &before_us, NULL);
+}
+
+long long
+ap_corr_attacker_events(const struct ap_corr *c, const char *ip)
+{
+    long long *ev = ap_ghash_get(c->watch, ip);
+
+    return ev ? *ev : -1;
 }
 
 void
@@ -58,8 +103,9 @@ ap_corr_free(struct ap_corr *c)
     free(c);
 }
 
-void
-ap_corr_add(struct ap_corr *c, const struct ap_fw_rec *r)
+int
+ap_corr_add_flow(struct ap_corr *c, const struct ap_fw_rec *r, struct ap_fw_rec *flow,
+                 long long *packets)
 {
     char key[200];
     struct flow *f;
@@ -67,7 +113,7 @@ ap_corr_add(struct ap_corr *c, const struct ap_fw_rec *r)
 
     c->seen++;
     if (ap_ghash_get(c->watch, r->src) == NULL || ap_cidr_list_match(c->honeypots, r->dst))
-        return;
+        return 0;
     c->kept++;
     snprintf(key, sizeof(key), "%s|%s|%s|%d|%d", r->src, r->dst, r->proto, r->sport,
              r->dport);
@@ -75,18 +121,30 @@ ap_corr_add(struct ap_corr *c, const struct ap_fw_rec *r)
         if (ap_ghash_count(c->flows) >= AP_CORR_MAX_FLOWS ||
             (f = ap_ghash_put(c->flows, key, &created)) == NULL) {
             c->overflow++;
-            return;
+            return 0;
         }
         f->r = *r;
         f->packets = 1;
-        return;
+    } else {
+        if (r->start_us < f->r.start_us)
+            f->r.start_us = r->start_us;
+        if (r->end_us > f->r.end_us)
+            f->r.end_us = r->end_us;
+        f->r.bytes += r->bytes;
+        f->packets++;
     }
-    if (r->start_us < f->r.start_us)
-        f->r.start_us = r->start_us;
-    if (r->end_us > f->r.end_us)
-        f->r.end_us = r->end_us;
-    f->r.bytes += r->bytes;
-    f->packets++;
+    *flow = f->r;
+    *packets = f->packets;
+    return 1;
+}
+
+void
+ap_corr_add(struct ap_corr *c, const struct ap_fw_rec *r)
+{
+    struct ap_fw_rec flow;
+    long long packets;
+
+    (void)ap_corr_add_flow(c, r, &flow, &packets);
 }
 
 struct collect {

@@ -19,6 +19,13 @@
 #include "fwlog.h"
 
 struct ap_corr;
+struct ap_store;
+
+/* (correlate_cmd.c, in the binary: it queries the store) Add to hp every
+ * destination the sources of top (an ap_store_top list) hit since
+ * `since`: those are honeypots. */
+int ap_corr_store_honeypots(struct ap_store *st, const json_t *top, int64_t since,
+                            struct ap_cidr_list *hp);
 
 /* Flows tracked at most (later new flows are counted, not kept). */
 #define AP_CORR_MAX_FLOWS 1000000u
@@ -34,6 +41,19 @@ void ap_corr_free(struct ap_corr *c);
  * merge into one connection: first start, last end, bytes summed.
  * Records not from an attacker or to a honeypot are ignored. */
 void ap_corr_add(struct ap_corr *c, const struct ap_fw_rec *r);
+
+/* The same, and when the record was kept, its connection so far (the
+ * merged record and its packet count): 1, else 0. */
+int ap_corr_add_flow(struct ap_corr *c, const struct ap_fw_rec *r,
+                     struct ap_fw_rec *flow, long long *packets);
+/* Continuous use: a new attacker list and honeypot list (borrowed, as in
+ * ap_corr_new; connections tracked so far are kept), and forgetting the
+ * connections not seen since before_us.  0 or AP_ENOMEM. */
+int ap_corr_retarget(struct ap_corr *c, const json_t *attackers,
+                     const struct ap_cidr_list *honeypots);
+void ap_corr_prune(struct ap_corr *c, int64_t before_us);
+/* The attacker's event count from the list, or -1 when not an attacker. */
+long long ap_corr_attacker_events(const struct ap_corr *c, const char *ip);
 
 /* Connections lasting at least min_duration_s or moving at least
  * min_bytes, sorted by source then start: a JSON array (owned) of {src,

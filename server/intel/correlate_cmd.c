@@ -28,9 +28,9 @@
 /* Longest log line read; longer lines are skipped and counted. */
 #define FW_MAX_LINE 65536
 
-static int
-honeypot_addrs(struct ap_store *st, const json_t *top, int64_t since,
-               struct ap_cidr_list *hp)
+int
+ap_corr_store_honeypots(struct ap_store *st, const json_t *top, int64_t since,
+                        struct ap_cidr_list *hp)
 {
     struct ap_filter f;
     json_t *evs, *row, *e;
@@ -117,16 +117,16 @@ cmd_correlate(int argc, char **argv)
     struct ap_cidr_list hp = {NULL, 0};
     struct ap_store *st = NULL;
     struct ap_corr *corr = NULL;
-    struct ap_fw_csv hdr;
+    struct ap_fw_reader rd;
     struct ap_fw_rec rec;
     struct ap_filter f;
     json_t *top = NULL, *rep = NULL;
     long long top_n = 10, days = 7, min_dur = 30;
-    size_t min_bytes = 1024 * 1024, cap = 0, badlines = 0, lineno = 0;
+    size_t min_bytes = 1024 * 1024, cap = 0, badlines = 0;
     char err[512], *line = NULL;
     ssize_t n;
     FILE *in = NULL;
-    int c, rc = 1, year, csv = -1, r;
+    int c, rc = 1, year, r;
     time_t now = time(NULL);
     struct tm tm;
 
@@ -185,8 +185,7 @@ cmd_correlate(int argc, char **argv)
                      strcmp(format, "csv")) ||
         (strcmp(output, "table") && strcmp(output, "json") && strcmp(output, "csv")))
         goto usage;
-    if (format)
-        csv = strcmp(format, "csv") == 0;
+    (void)ap_fw_reader_init(&rd, format, year);
     if ((in = strcmp(fw, "-") == 0 ? stdin : fopen(fw, "r")) == NULL) {
         fprintf(stderr, "apiary correlate: %s: %s\n", fw, strerror(errno));
         goto out;
@@ -198,29 +197,22 @@ cmd_correlate(int argc, char **argv)
     memset(&f, 0, sizeof(f));
     f.since_us = ap_now_us() - days * 86400LL * 1000000;
     if (ap_store_top(st, "src_ip", &f, (size_t)top_n, &top) != 0 ||
-        honeypot_addrs(st, top, f.since_us, &hp) != 0 ||
+        ap_corr_store_honeypots(st, top, f.since_us, &hp) != 0 ||
         (corr = ap_corr_new(top, &hp)) == NULL) {
         fprintf(stderr, "apiary correlate: store query failed\n");
         goto out;
     }
     while ((n = getline(&line, &cap, in)) > 0) {
-        lineno++;
         if (n > FW_MAX_LINE) {
             badlines++;
             continue;
         }
-        if (csv < 0) /* auto-detect on the first line: a CSV header? */
-            csv = ap_fw_csv_header(line, (size_t)n, &hdr) == 0;
-        if (csv == 1 && lineno == 1) {
-            if (ap_fw_csv_header(line, (size_t)n, &hdr) != 0) {
-                fprintf(stderr, "apiary correlate: %s: the first line must be a CSV "
-                        "header naming src and dst\n", fw);
-                goto out;
-            }
-            continue;
+        r = ap_fw_reader_line(&rd, line, (size_t)n, &rec);
+        if (r == AP_ECONF) {
+            fprintf(stderr, "apiary correlate: %s: the first line must be a CSV "
+                    "header naming src and dst\n", fw);
+            goto out;
         }
-        r = csv ? ap_fw_parse_csv(&hdr, line, (size_t)n, &rec)
-                : ap_fw_parse_nflog(line, (size_t)n, year, &rec);
         if (r == 1)
             ap_corr_add(corr, &rec);
         else if (r < 0)

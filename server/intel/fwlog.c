@@ -327,3 +327,45 @@ ap_fw_parse_csv(const struct ap_fw_csv *h, const char *line, size_t n,
     *r = rec;
     return 1;
 }
+
+int
+ap_fw_reader_init(struct ap_fw_reader *rd, const char *format, int year)
+{
+    memset(rd, 0, sizeof(*rd));
+    rd->csv = -1;
+    rd->year = year;
+    if (format == NULL || *format == '\0')
+        return 0;
+    if (strcmp(format, "csv") == 0)
+        rd->csv = 1;
+    else if (strcmp(format, "iptables") == 0 || strcmp(format, "nft") == 0)
+        rd->csv = 0;
+    else
+        return AP_EINVAL;
+    rd->fixed = 1;
+    return 0;
+}
+
+void
+ap_fw_reader_restart(struct ap_fw_reader *rd)
+{
+    rd->have_header = 0;
+    if (!rd->fixed)
+        rd->csv = -1;
+}
+
+int
+ap_fw_reader_line(struct ap_fw_reader *rd, const char *line, size_t n,
+                  struct ap_fw_rec *r)
+{
+    if (rd->csv < 0) /* detect on the first line: a CSV header? */
+        rd->csv = ap_fw_csv_header(line, n, &rd->hdr) == 0;
+    if (rd->csv == 1 && !rd->have_header) {
+        if (ap_fw_csv_header(line, n, &rd->hdr) != 0)
+            return AP_ECONF;
+        rd->have_header = 1;
+        return 0;
+    }
+    return rd->csv ? ap_fw_parse_csv(&rd->hdr, line, n, r)
+                   : ap_fw_parse_nflog(line, n, rd->year, r);
+}

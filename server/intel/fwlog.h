@@ -41,4 +41,28 @@ int ap_fw_csv_header(const char *line, size_t n, struct ap_fw_csv *h);
 int ap_fw_parse_csv(const struct ap_fw_csv *h, const char *line, size_t n,
                     struct ap_fw_rec *r);
 
+/*
+ * A whole log, line by line, as `apiary correlate` and the firewall alert
+ * rule read it: the format given ("iptables", "nft", "csv") or detected on
+ * the first line (a CSV header naming src and dst, else LOG lines).
+ */
+struct ap_fw_reader {
+    int csv;    /* -1: not known yet; 0: LOG lines; 1: CSV */
+    int fixed;  /* the format was given, not detected */
+    int year;   /* for BSD syslog timestamps */
+    int have_header;
+    struct ap_fw_csv hdr;
+};
+/* format NULL: detect.  AP_EINVAL for an unknown format name. */
+int ap_fw_reader_init(struct ap_fw_reader *rd, const char *format, int year);
+/* A new file begins (rotation): a CSV file starts with its header again. */
+void ap_fw_reader_restart(struct ap_fw_reader *rd);
+/*
+ * One line (without or with its newline): 1 with *r, 0 for nothing (a
+ * header, a blank or non-packet line), AP_EINVAL for a malformed record,
+ * AP_ECONF when a CSV file does not start with a usable header.
+ */
+int ap_fw_reader_line(struct ap_fw_reader *rd, const char *line, size_t n,
+                      struct ap_fw_rec *r);
+
 #endif

@@ -80,6 +80,42 @@ ap_intel_seen(struct ap_store *st, const struct ap_intel_opts *o, const char *fi
     }
 }
 
+/*
+ * MHN's row "meta": the p0f metadata document of the address, which MHN
+ * upserted per (ip, honeypot 'p0f') from p0f.events, newer fields over
+ * older ones and "???" skipped: [{ip, honeypot, timestamp, app, os,
+ * link, uptime}] with the fields known, or [] without p0f data.  Here:
+ * the newest p0f fingerprint events of the address (one query).
+ */
+static json_t *
+p0f_meta(struct ap_store *st, const struct ap_intel_opts *o, const char *ip)
+{
+    static const char *const fields[] = {"app", "os", "link", "uptime"};
+    struct ap_filter f;
+    json_t *evs = NULL, *doc = NULL, *ev, *meta = json_array();
+    size_t i, k;
+
+    base_filter(o, &f);
+    f.src_ip = ip;
+    f.type = "fingerprint";
+    f.honeypot = "p0f";
+    if (meta == NULL || ap_store_events(st, &f, 20, 0, 0, &evs) != 0)
+        return meta;
+    json_array_foreach(evs, i, ev) {
+        if (doc == NULL)
+            doc = json_pack("{s:s, s:s, s:O}", "ip", ip, "honeypot", "p0f", "timestamp",
+                            json_object_get(ev, "ts"));
+        for (k = 0; doc && k < sizeof(fields) / sizeof(fields[0]); k++)
+            if (json_object_get(doc, fields[k]) == NULL &&
+                json_is_string(json_object_get(ev, fields[k])))
+                json_object_set(doc, fields[k], json_object_get(ev, fields[k]));
+    }
+    if (doc != NULL)
+        json_array_append_new(meta, doc);
+    json_decref(evs);
+    return meta;
+}
+
 /* MHN grouping: (source_ip, honeypot, protocol, destination_port). */
 static int
 feed_rows(struct ap_store *st, const struct ap_intel_opts *o, json_t *data)
@@ -92,12 +128,22 @@ feed_rows(struct ap_store *st, const struct ap_intel_opts *o, json_t *data)
     if ((r = ap_intel_top(st, o, "src_ip", &ips)) != 0)
         return r;
     json_array_foreach(ips, i, ip) {
+        json_t *meta;
         base_filter(o, &f);
         f.src_ip = json_string_value(json_object_get(ip, "value"));
         if (ap_store_top(st, "honeypot", &f, 20, &hps) != 0)
             continue;
+        if ((meta = p0f_meta(st, o, f.src_ip)) == NULL) {
+            json_decref(hps);
+            hps = NULL;
+            continue;
+        }
         json_array_foreach(hps, j, hp) {
             f.honeypot = json_string_value(json_object_get(hp, "value"));
+            /* MHN left out p0f's sessions (protocol "pcap"): they are
+             * the metadata, not attacks */
+            if (f.honeypot == NULL || strcmp(f.honeypot, "p0f") == 0)
+                continue;
             f.dst_port = 0;
             if (ap_store_top(st, "dst_port", &f, 50, &ports) != 0)
                 continue;
@@ -111,10 +157,10 @@ feed_rows(struct ap_store *st, const struct ap_intel_opts *o, json_t *data)
                     proto = "RDP"; /* as MHN did */
                 if (strcmp(proto, "pcap") != 0 && strcmp(proto, "ftpdatalisten") != 0)
                     json_array_append_new(
-                        data, json_pack("{s:s, s:s, s:s, s:i, s:O, s:[]}", "source_ip",
+                        data, json_pack("{s:s, s:s, s:s, s:i, s:O, s:O}", "source_ip",
                                         f.src_ip, "honeypot", f.honeypot, "protocol",
                                         proto, "destination_port", f.dst_port, "count",
-                                        json_object_get(pt, "count"), "meta"));
+                                        json_object_get(pt, "count"), "meta", meta));
                 json_decref(protos);
                 protos = NULL;
             }
@@ -122,6 +168,7 @@ feed_rows(struct ap_store *st, const struct ap_intel_opts *o, json_t *data)
             ports = NULL;
         }
         json_decref(hps);
+        json_decref(meta);
         hps = NULL;
     }
     json_decref(ips);
@@ -161,10 +208,29 @@ put_tag(struct ap_buf *out, const char *s)
     return r;
 }
 
+/* MHN's CSV tags end with p0f's app, os and link of the first metadata
+ * record. */
+static int
+p0f_tags(struct ap_buf *tags, const json_t *meta)
+{
+    static const char *const fields[] = {"app", "os", "link"};
+    const json_t *doc = json_array_get(meta, 0);
+    const char *v;
+    size_t k;
+    int r = 0;
+
+    for (k = 0; doc && k < sizeof(fields) / sizeof(fields[0]); k++)
+        if ((v = json_string_value(json_object_get(doc, fields[k]))) != NULL) {
+            r |= ap_buf_puts(tags, ",");
+            r |= put_tag(tags, v);
+        }
+    return r;
+}
+
 int
 ap_intel_feed_csv(struct ap_store *st, const struct ap_intel_opts *o, struct ap_buf *out)
 {
-    json_t *data = json_array(), *row;
+    json_t *data = json_array(), *row, *meta = NULL;
     struct ap_buf tags;
     const char *last = NULL;
     size_t i;
@@ -183,11 +249,13 @@ ap_intel_feed_csv(struct ap_store *st, const struct ap_intel_opts *o, struct ap_
     json_array_foreach(data, i, row) {
         const char *ip = json_string_value(json_object_get(row, "source_ip"));
         if (last != NULL && strcmp(last, ip) != 0) {
+            r |= p0f_tags(&tags, meta);
             r |= ap_buf_printf(out, "%s\t%lld\t%s\n", last, total, ap_buf_cstr(&tags));
             ap_buf_reset(&tags);
             total = 0;
         }
         last = ip;
+        meta = json_object_get(row, "meta");
         total += json_integer_value(json_object_get(row, "count"));
         if (ap_buf_len(&tags))
             r |= ap_buf_puts(&tags, ",");
@@ -197,8 +265,10 @@ ap_intel_feed_csv(struct ap_store *st, const struct ap_intel_opts *o, struct ap_
         r |= ap_buf_printf(&tags, ",port-%lld",
                            (long long)json_integer_value(json_object_get(row, "destination_port")));
     }
-    if (last != NULL)
+    if (last != NULL) {
+        r |= p0f_tags(&tags, meta);
         r |= ap_buf_printf(out, "%s\t%lld\t%s\n", last, total, ap_buf_cstr(&tags));
+    }
     r = r ? AP_ETOOBIG : 0;
 out:
     ap_buf_release(&tags);

@@ -91,8 +91,6 @@ int
 ap_conn_open(struct ap_conn *c, const struct ap_conn_opts *o, char *err,
              size_t errlen)
 {
-    const char *name = o->server_name && *o->server_name ? o->server_name : o->host;
-
     c->fd = -1;
     c->ctx = NULL;
     c->ssl = NULL;
@@ -100,6 +98,19 @@ ap_conn_open(struct ap_conn *c, const struct ap_conn_opts *o, char *err,
         return AP_EIO;
     if (!o->tls || o->udp)
         return 0;
+    return ap_conn_starttls(c, o, err, errlen);
+}
+
+int
+ap_conn_starttls(struct ap_conn *c, const struct ap_conn_opts *o, char *err,
+                 size_t errlen)
+{
+    const char *name = o->server_name && *o->server_name ? o->server_name : o->host;
+
+    if (o->udp || c->ssl != NULL) {
+        snprintf(err, errlen, "TLS on a datagram or TLS connection");
+        goto fail;
+    }
     if ((c->ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
         ssl_reason(err, errlen, "SSL_CTX_new");
         goto fail;

@@ -34,6 +34,10 @@ struct ap_conn_opts {
 /* Connect; on error writes a reason to err.  c->fd is -1 when closed. */
 int ap_conn_open(struct ap_conn *c, const struct ap_conn_opts *o, char *err,
                  size_t errlen);
+/* Start TLS on an open plain TCP connection (SMTP STARTTLS) with o's TLS
+ * settings; on failure c is closed and err says why. */
+int ap_conn_starttls(struct ap_conn *c, const struct ap_conn_opts *o, char *err,
+                     size_t errlen);
 /* Write all n bytes (one datagram for UDP).  0 or AP_EIO/AP_ETIMEDOUT. */
 int ap_conn_write(struct ap_conn *c, const void *p, size_t n);
 /* Read up to n bytes: count, 0 at EOF, negative on error/timeout. */

@@ -15,6 +15,16 @@ for i, l in enumerate(open(sys.argv[1])):
     e = json.loads(l)
     e["ts"] = datetime.datetime.fromtimestamp(now - 600 + i, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     print(json.dumps(e))
+# p0f fingerprints of one source (MHN's intel feed "meta"): the newest
+# has no link, so the link comes from the older one
+for k, extra in enumerate(({"os": "Linux 2.2.x-3.x", "link": "Ethernet or modem", "app": "???"},
+                           {"os": "Linux 3.11 and newer", "uptime": "12 days"})):
+    e = {"id": "01JAPX4RYP0F00000000000%03d" % k, "sensor": "p0f-1", "honeypot": "p0f",
+         "type": "fingerprint", "src_ip": "195.22.127.83", "src_port": 40000 + k,
+         "dst_ip": "192.0.2.1", "dst_port": 22,
+         "ts": datetime.datetime.fromtimestamp(now - 30 + k, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+    e.update({f: v for f, v in extra.items() if v != "???"})
+    print(json.dumps(e))
 PY
 : >"$T/empty.conf"
 "$APIARY" relay -c "$T/empty.conf" --store "sqlite:$T/ev.db" "$T/recent.jsonl" 2>"$T/relay.log" ||
@@ -41,11 +51,23 @@ intel = json.load(open(T + "/intel.json"))
 assert intel["meta"]["query"] == "intel_feed" and intel["meta"]["size"] == len(intel["data"])
 for r in intel["data"]:
     assert set(r) == {"source_ip", "honeypot", "protocol", "destination_port", "count", "meta"}, r
+    if r["source_ip"] == "195.22.127.83":
+        assert len(r["meta"]) == 1, r
+        m = r["meta"][0]
+        assert m["ip"] == "195.22.127.83" and m["honeypot"] == "p0f", m
+        assert m["os"] == "Linux 3.11 and newer" and m["uptime"] == "12 days", m
+        assert m["link"] == "Ethernet or modem" and "app" not in m, m
+        assert re.match(r"^\d{4}-\d\d-\d\dT", m["timestamp"]), m
+    else:
+        assert r["meta"] == [], r
+assert any(r["source_ip"] == "195.22.127.83" for r in intel["data"])
 rows = open(T + "/intel.csv").read().split("\n")
 assert rows[0] == "source_ip\tcount\ttags" and rows[-1] == "", rows[:2]
 for r in rows[1:-1]:
     ip, n, tags = r.split("\t")
     assert int(n) > 0 and "port-" in tags, r
+    if ip == "195.22.127.83":
+        assert tags.endswith(",Linux 3.11 and newer,Ethernet or modem"), tags
 # credentials: every record one physical line, parseable, hostile bytes escaped
 text = open(T + "/creds.csv").read()
 lines = text.split("\n")[:-1]

@@ -3,12 +3,16 @@
 
   sinks.py http PORTFILE OUTFILE   records each POST: {"t": time, "path", "body"}
   sinks.py smtp PORTFILE OUTFILE   a tiny SMTP server; records each message
+  sinks.py smtp-starttls PORTFILE OUTFILE CERT KEY
+                                   the same, offering STARTTLS (RFC 3207);
+                                   each record says whether it came over TLS
 
 Both bind 127.0.0.1 port 0 and write the port to PORTFILE; each exits by
 itself after 120 s so a failed test never leaves it behind.
 """
 import http.server
 import json
+import ssl
 import socketserver
 import sys
 import threading
@@ -48,7 +52,17 @@ class Smtp(socketserver.StreamRequestHandler):
             cmd = line.decode("ascii", "replace").strip()
             up = cmd.upper()
             if up.startswith("EHLO") or up.startswith("HELO"):
-                w(b"250-sink\r\n250 8BITMIME\r\n")
+                if CTX is not None and not mail.get("tls"):
+                    w(b"250-sink\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+                else:
+                    w(b"250-sink\r\n250 8BITMIME\r\n")
+            elif up == "STARTTLS" and CTX is not None and not mail.get("tls"):
+                w(b"220 go ahead\r\n")
+                self.request = CTX.wrap_socket(self.request, server_side=True)
+                self.rfile = self.request.makefile("rb")
+                self.wfile = self.request.makefile("wb", buffering=0)
+                w = self.wfile.write
+                mail = {"rcpt": [], "tls": True}
             elif up.startswith("MAIL FROM:"):
                 mail["from"] = cmd[10:]
                 w(b"250 ok\r\n")
@@ -66,7 +80,7 @@ class Smtp(socketserver.StreamRequestHandler):
                 mail["data"] = data[:-5].decode("utf-8", "replace")
                 mail["t"] = time.time()
                 record(OUT, mail)
-                mail = {"rcpt": []}
+                mail = {"rcpt": [], "tls": mail.get("tls", False)}
                 w(b"250 queued\r\n")
             elif up == "QUIT":
                 w(b"221 bye\r\n")
@@ -81,6 +95,10 @@ class TS(socketserver.ThreadingMixIn, socketserver.TCPServer):
 
 
 kind, portfile, OUT = sys.argv[1:4]
+CTX = None
+if kind == "smtp-starttls":
+    CTX = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    CTX.load_cert_chain(sys.argv[4], sys.argv[5])
 if kind == "http":
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
 else:

@@ -152,6 +152,78 @@ TEST(instances)
     ap_conf_release(tkws, &ssh);
 }
 
+static void *
+find_inst(void *ctx, const char *section, const char *name)
+{
+    int i;
+
+    (void)ctx;
+    ASSERT_STR_EQ(section, "output");
+    for (i = 0; i < ninst; i++)
+        if (strcmp(insts[i].arg, name) == 0)
+            return &insts[i].c;
+    return NULL;
+}
+
+/* --set reaches instance sections: SECTION.NAME.KEY=VALUE, names with
+ * dots, a new instance created with its defaults. */
+TEST(override_instances)
+{
+    struct tconf top = {0}, ssh = {0};
+    struct ap_conf_section secs[] = {
+        {"", tkws, &top, NULL, NULL},
+        {"ssh", tkws, &ssh, NULL, NULL},
+        {"output", tkws, NULL, mk_instance, NULL},
+    };
+    char err[256];
+    int i;
+
+    ninst = 0;
+    ASSERT_EQ(parse("[output splunk]\nport 1\n[output my.cef]\nport 2\n", &top, &ssh, err),
+              0);
+    ASSERT_EQ(ap_conf_override_find("output.splunk.port=5", secs, 3, find_inst, NULL, err,
+                                    sizeof(err)),
+              0);
+    ASSERT_EQ(insts[0].c.port, 5);
+    ASSERT_EQ(ap_conf_override_find("output.my.cef.name=x=y", secs, 3, find_inst, NULL, err,
+                                    sizeof(err)),
+              0);
+    ASSERT_STR_EQ(insts[1].c.name, "x=y");
+    ASSERT_EQ(insts[1].c.port, 2);
+    ASSERT_EQ(ap_conf_override_find("output.new.workers=9", secs, 3, find_inst, NULL, err,
+                                    sizeof(err)),
+              0);
+    ASSERT_EQ(ninst, 3);
+    ASSERT_STR_EQ(insts[2].arg, "new");
+    ASSERT_EQ(insts[2].c.workers, 9);
+    ASSERT_EQ(insts[2].c.port, 10000);
+    ASSERT_EQ(ap_conf_override_find("output.port=1", secs, 3, find_inst, NULL, err,
+                                    sizeof(err)),
+              AP_ECONF);
+    ASSERT_STR_EQ(err, "--set output.port=1: expected output.NAME.KEY=VALUE");
+    ASSERT_EQ(ap_conf_override_find("output.splunk.bogus=1", secs, 3, find_inst, NULL, err,
+                                    sizeof(err)),
+              AP_ECONF);
+    ASSERT(strstr(err, "unknown keyword 'bogus'") != NULL);
+    ASSERT_EQ(ap_conf_override_find("output.splunk.port=99999", secs, 3, find_inst, NULL,
+                                    err, sizeof(err)),
+              AP_ECONF);
+    ASSERT_EQ(insts[0].c.port, 5);
+    /* plain sections as before */
+    ASSERT_EQ(ap_conf_override("ssh.port=22", secs, 3, err, sizeof(err)), 0);
+    ASSERT_EQ(ssh.port, 22);
+    ASSERT_EQ(ap_conf_override("workers=3", secs, 3, err, sizeof(err)), 0);
+    ASSERT_EQ(top.workers, 3);
+    ASSERT_EQ(ap_conf_override("nosuch.x=1", secs, 3, err, sizeof(err)), AP_ECONF);
+    ASSERT_STR_EQ(err, "--set nosuch.x=1: unknown section 'nosuch'");
+    for (i = 0; i < ninst; i++) {
+        free(insts[i].arg);
+        ap_conf_release(tkws, &insts[i].c);
+    }
+    ap_conf_release(tkws, &top);
+    ap_conf_release(tkws, &ssh);
+}
+
 TEST(long_line_and_file)
 {
     struct ap_conf_section secs[] = {{"", tkws, NULL, NULL, NULL}};
@@ -205,6 +277,7 @@ main(void)
     RUN(defaults_and_values);
     RUN(errors_name_file_and_line);
     RUN(instances);
+    RUN(override_instances);
     RUN(long_line_and_file);
     RUN(scalars);
     return DONE();
