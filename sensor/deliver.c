@@ -34,9 +34,10 @@
 
 #define CHAN_EVENTS "apiary.events"
 #define CHAN_STATUS "apiary.status"
-/* Client output buffer: room for several full-size records, so a publish
- * after the pending check below never fails with AP_EFULL. */
-#define OUT_MAX (8u * 1024u * 1024u)
+/* Client output buffer: room for two full-size records (a file-bearing
+ * event) and then some, so a publish after the pending check below never
+ * fails with AP_EFULL.  Grown only as needed. */
+#define OUT_MAX (2u * AP_SPOOL_REC_MAX + 1024u * 1024u)
 /* Events published but not acknowledged before we wait for acks: bounds
  * what a reconnect re-sends and what the server must dedupe. */
 #define ACK_WINDOW 20000u

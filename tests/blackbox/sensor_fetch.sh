@@ -4,9 +4,11 @@
 # once by SHA-256 under state_dir/files (0600) and reported as a second
 # download event with sha256, size and the bytes; an address outside
 # fetch_allow that is not public (also reached through a redirect) is
-# never connected to, and a file past fetch_max_size is abandoned.
+# never connected to, and a file past fetch_max_size is abandoned.  The
+# events go through a real server: it keeps the bytes under files/.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/ssh/lib.sh"
+. "$(dirname "$0")/broker_lib.sh"
 need ssh sshpass jq python3 sha256sum base64
 
 mkdir -p "$T/www"
@@ -39,7 +41,15 @@ bg python3 "$T/origin.py" "$T/origin.log" "$T/www" >"$T/origin.port"
 wait_file "$T/origin.port" 20
 P=$(cat "$T/origin.port")
 
-SENSOR_TOP="fetch_downloads yes
+ident add fsens --secret fs --publish apiary.events,apiary.status \
+    --subscribe apiary.ack.fsens >/dev/null || fail "ident add"
+start_broker
+mv "$T/ports" "$T/server.ports" # start_sensor writes its own there
+
+SENSOR_TOP="server 127.0.0.1:$HP
+ident fsens
+secret fs
+fetch_downloads yes
 fetch_allow 127.0.0.1/32
 fetch_max_size 4k
 log_file $T/sensor.log" start_sensor bb-fetch "auth_rule root:*"
@@ -90,4 +100,18 @@ f="$STATE/files/$want"
 # the origin saw wget's User-Agent and never the refused address's path
 grep -q "^/bins.sh Wget/1.21.2$" "$T/origin.log" || fail "origin log: $(cat "$T/origin.log")"
 [ "$(grep -c '^/bins.sh' "$T/origin.log")" = 1 ] || fail "bins.sh fetched twice: $(cat "$T/origin.log")"
+
+# through spool, hpfeeds and the collector, the server has the bytes
+# (docs/COLLECTOR.md: data_dir/files/ab/cd/SHA256)
+kept() { echo "$D/files/${1:0:2}/${1:2:2}/$1"; }
+for ((i = 0; i < 150; i++)); do
+    [ -f "$(kept "$want")" ] && [ -f "$(kept "$small")" ] && break
+    sleep 0.2
+done
+cmp -s "$(kept "$want")" "$T/www/bins.sh" || fail "server files/: $(find "$D/files" -type f)"
+cmp -s "$(kept "$small")" "$T/www/small.bin" || fail "server files/ (small.bin): $(find "$D/files" -type f)"
+"$APIARY" query --store "sqlite:$D/events.db" events --type download --limit 100 |
+    jq -e --arg h "$want" 'any(.[]; .sha256 == $h and .content_b64 == null)' >/dev/null ||
+    fail "stored event still carries the bytes, or is missing"
+stop_broker
 pass
