@@ -3,11 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dbver.h"
 #include "rule_store.h"
 #include "ap/err.h"
 #include "ap/log.h"
 #include "ap/util.h"
 #include "ap/common.h"
+
+/* The change counter the alerts worker polls (dbver.h). */
+#define RULES_VERSION "alert_rules"
 
 #define ERR(...) ((errlen) ? (void)snprintf(err, errlen, __VA_ARGS__) : (void)0)
 
@@ -22,11 +26,9 @@ ap_alert_rules_init(sqlite3 *db)
                      " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
                      "CREATE TABLE IF NOT EXISTS alert_rules_config("
                      " pos INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
-                     " settings TEXT NOT NULL);"
-                     "CREATE TABLE IF NOT EXISTS alert_rules_version("
-                     " id INTEGER PRIMARY KEY CHECK (id = 1), v INTEGER NOT NULL);"
-                     "INSERT OR IGNORE INTO alert_rules_version(id, v) VALUES(1, 0);",
-                     NULL, NULL, &msg) != SQLITE_OK) {
+                     " settings TEXT NOT NULL);",
+                     NULL, NULL, &msg) != SQLITE_OK ||
+        ap_dbver_init(db) != 0) {
         ap_log_error("alert rule tables: %s", msg ? msg : "?");
         sqlite3_free(msg);
         return AP_EDB;
@@ -338,16 +340,19 @@ out:
 #define SQL_CONFIG "SELECT name, settings, 0, 0 FROM alert_rules_config"
 #define SQL_DB "SELECT name, settings, created_at, updated_at FROM alert_rules"
 
-int
-ap_alert_rules_list(sqlite3 *db, json_t **out)
+/* Config rules then server.db rules; all, or those named name. */
+static int
+collect(sqlite3 *db, const char *name, json_t **out)
 {
     json_t *arr = json_array();
     int r;
 
     if (arr == NULL)
         return AP_ENOMEM;
-    if ((r = append_rows(db, SQL_CONFIG " ORDER BY pos", "config", NULL, arr)) != 0 ||
-        (r = append_rows(db, SQL_DB " ORDER BY name", "db", NULL, arr)) != 0) {
+    if ((r = append_rows(db, name ? SQL_CONFIG " WHERE name = ?1" : SQL_CONFIG " ORDER BY pos",
+                         "config", name, arr)) != 0 ||
+        (r = append_rows(db, name ? SQL_DB " WHERE name = ?1" : SQL_DB " ORDER BY name", "db",
+                         name, arr)) != 0) {
         json_decref(arr);
         return r;
     }
@@ -356,18 +361,19 @@ ap_alert_rules_list(sqlite3 *db, json_t **out)
 }
 
 int
+ap_alert_rules_list(sqlite3 *db, json_t **out)
+{
+    return collect(db, NULL, out);
+}
+
+int
 ap_alert_rules_get(sqlite3 *db, const char *name, json_t **out)
 {
-    json_t *arr = json_array();
+    json_t *arr;
     int r;
 
-    if (arr == NULL)
-        return AP_ENOMEM;
-    if ((r = append_rows(db, SQL_CONFIG " WHERE name = ?1", "config", name, arr)) != 0 ||
-        (r = append_rows(db, SQL_DB " WHERE name = ?1", "db", name, arr)) != 0) {
-        json_decref(arr);
+    if ((r = collect(db, name, &arr)) != 0)
         return r;
-    }
     if (json_array_size(arr) == 0) {
         json_decref(arr);
         return AP_ENOENT;
@@ -439,8 +445,7 @@ write_rule(sqlite3 *db, const char *sql, const char *name, const char *settings,
         r = AP_ENOENT;
         goto out;
     }
-    if (exec1(db, "UPDATE alert_rules_version SET v = v + 1 WHERE id = 1") != 0 ||
-        exec1(db, "COMMIT") != 0)
+    if (ap_dbver_bump(db, RULES_VERSION) != 0 || exec1(db, "COMMIT") != 0)
         goto out;
     r = 0;
 out:
@@ -609,19 +614,7 @@ ap_alert_rules_delete(sqlite3 *db, const char *name, char *err, size_t errlen)
 int
 ap_alert_rules_version(sqlite3 *db, long long *out)
 {
-    sqlite3_stmt *st = NULL;
-    int r = AP_EDB;
-
-    if (sqlite3_prepare_v2(db, "SELECT v FROM alert_rules_version WHERE id = 1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        int rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-            *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-            r = 0;
-        }
-    }
-    sqlite3_finalize(st);
-    return r;
+    return ap_dbver_get(db, RULES_VERSION, out);
 }
 
 int
@@ -659,8 +652,7 @@ ap_alert_rules_snapshot_config(sqlite3 *db, const char *const *names,
         if (sqlite3_step(st) != SQLITE_DONE)
             goto out;
     }
-    if (exec1(db, "UPDATE alert_rules_version SET v = v + 1 WHERE id = 1") != 0 ||
-        exec1(db, "COMMIT") != 0)
+    if (ap_dbver_bump(db, RULES_VERSION) != 0 || exec1(db, "COMMIT") != 0)
         goto out;
     r = 0;
 out:

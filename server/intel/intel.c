@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "intel.h"
+#include "store/store_seen.h"
 #include "store.h"
 #include "ap/err.h"
 #include "ap/common.h"
@@ -52,32 +53,26 @@ ap_intel_top(struct ap_store *st, const struct ap_intel_opts *o, const char *dim
     return 0;
 }
 
-void
+int
 ap_intel_seen(struct ap_store *st, const struct ap_intel_opts *o, const char *field,
-              const char *value, char *first, char *last, size_t len)
+              const json_t *rows, json_t **out)
 {
     struct ap_filter f;
-    json_t *evs = NULL;
-    int asc;
+    json_t *values = json_array(), *row;
+    size_t i;
+    int r;
 
-    base_filter(o, &f);
-    if (strcmp(field, "src_ip") == 0)
-        f.src_ip = value;
-    else if (strcmp(field, "url") == 0)
-        f.url = value;
-    else if (strcmp(field, "sha256") == 0)
-        f.sha256 = value;
-    first[0] = last[0] = '\0';
-    for (asc = 1; asc >= 0; asc--) {
-        if (ap_store_events(st, &f, 1, 0, asc, &evs) == 0) {
-            const char *ts = json_string_value(
-                json_object_get(json_array_get(evs, 0), "ts"));
-            if (ts)
-                snprintf(asc ? first : last, len, "%s", ts);
-        }
-        json_decref(evs);
-        evs = NULL;
+    if (values == NULL)
+        return AP_ENOMEM;
+    json_array_foreach(rows, i, row) {
+        const json_t *v = json_object_get(row, "value");
+        if (json_is_string(v))
+            json_array_append(values, (json_t *)v);
     }
+    base_filter(o, &f);
+    r = ap_store_seen(st, field, values, &f, out);
+    json_decref(values);
+    return r;
 }
 
 /*

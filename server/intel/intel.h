@@ -50,12 +50,12 @@ int ap_intel_misp(struct ap_store *st, const struct ap_intel_opts *o,
                   int64_t now_us, json_t **out);
 
 /* Helpers shared with stix.c: the top values of dim (exclusions
- * applied, owned), and the first/last time value was seen for a
- * filter field. */
+ * applied, owned), and the first/last sightings of those rows' values in
+ * one store query per 40 values (ap_store_seen): *out maps value ->
+ * {"first_seen", "last_seen"} (owned). */
 int ap_intel_top(struct ap_store *st, const struct ap_intel_opts *o,
                  const char *dim, json_t **out);
-void ap_intel_seen(struct ap_store *st, const struct ap_intel_opts *o,
-                   const char *field, const char *value, char *first,
-                   char *last, size_t len);
+int ap_intel_seen(struct ap_store *st, const struct ap_intel_opts *o,
+                  const char *field, const json_t *rows, json_t **out);
 
 #endif

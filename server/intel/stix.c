@@ -106,11 +106,23 @@ struct kind {
     const char *dim, *field; /* store dimension / filter field */
 };
 
+/* first/last of v from an ap_intel_seen map ("" when not seen). */
+static void
+seen_of(const json_t *seen, const char *v, char *first, char *last, size_t len)
+{
+    const json_t *s = json_object_get(seen, v);
+    const char *a = json_string_value(json_object_get(s, "first_seen"));
+    const char *b = json_string_value(json_object_get(s, "last_seen"));
+
+    snprintf(first, len, "%s", a ? a : "");
+    snprintf(last, len, "%s", b ? b : "");
+}
+
 static int
 add_objects(json_t *objs, struct ap_store *st, const struct ap_intel_opts *o,
             const struct kind *k, const char *ident, const char *now, int64_t now_us)
 {
-    json_t *rows = NULL, *row, *sco;
+    json_t *rows = NULL, *row, *sco, *seen = NULL;
     char sco_id[128], ind_id[128], od_id[128], sg_id[128], name[2300];
     char lit[4200], pat[4400], first[64], last[64], f_ms[40], l_ms[40];
     size_t i;
@@ -118,12 +130,16 @@ add_objects(json_t *objs, struct ap_store *st, const struct ap_intel_opts *o,
 
     if ((r = ap_intel_top(st, o, k->dim, &rows)) != 0)
         return r;
+    if ((r = ap_intel_seen(st, o, k->field, rows, &seen)) != 0) {
+        json_decref(rows);
+        return r;
+    }
     json_array_foreach(rows, i, row) {
         const char *v = json_string_value(json_object_get(row, "value"));
         json_int_t count = json_integer_value(json_object_get(row, "count"));
         if (v == NULL || *v == '\0' || strlen(v) > 2048)
             continue;
-        ap_intel_seen(st, o, k->field, v, first, last, sizeof(first));
+        seen_of(seen, v, first, last, sizeof(first));
         iso_to_ms(first, o->since_us ? o->since_us : now_us, f_ms, sizeof(f_ms));
         iso_to_ms(last, now_us, l_ms, sizeof(l_ms));
         pattern_lit(v, lit, sizeof(lit));
@@ -183,6 +199,7 @@ add_objects(json_t *objs, struct ap_store *st, const struct ap_intel_opts *o,
                             od_id, "where_sighted_refs", ident));
     }
     json_decref(rows);
+    json_decref(seen);
     return 0;
 }
 
@@ -230,7 +247,7 @@ ap_intel_misp(struct ap_store *st, const struct ap_intel_opts *o, int64_t now_us
     static const char *const types[] = {"ip-src", "url", "sha256"};
     static const char *const cats[] = {"Network activity", "Network activity",
                                        "Payload delivery"};
-    json_t *attrs = json_array(), *rows = NULL, *row, *ev;
+    json_t *attrs = json_array(), *rows = NULL, *row, *ev, *seen = NULL;
     char u[128], first[64], last[64], comment[200], date[16], stamp[24];
     size_t i, k;
     int r;
@@ -241,7 +258,9 @@ ap_intel_misp(struct ap_store *st, const struct ap_intel_opts *o, int64_t now_us
     ts_ms(now_us, first, sizeof(first));
     snprintf(date, sizeof(date), "%.10s", first);
     for (k = 0; k < 3; k++) {
-        if ((r = ap_intel_top(st, o, kinds[k].dim, &rows)) != 0) {
+        if ((r = ap_intel_top(st, o, kinds[k].dim, &rows)) != 0 ||
+            (r = ap_intel_seen(st, o, kinds[k].field, rows, &seen)) != 0) {
+            json_decref(rows);
             json_decref(attrs);
             return r;
         }
@@ -250,7 +269,7 @@ ap_intel_misp(struct ap_store *st, const struct ap_intel_opts *o, int64_t now_us
             json_t *a;
             if (v == NULL || *v == '\0')
                 continue;
-            ap_intel_seen(st, o, kinds[k].field, v, first, last, sizeof(first));
+            seen_of(seen, v, first, last, sizeof(first));
             uuid4("x", u, sizeof(u));
             snprintf(comment, sizeof(comment), "%lld honeypot events",
                      (long long)json_integer_value(json_object_get(row, "count")));
@@ -265,7 +284,8 @@ ap_intel_misp(struct ap_store *st, const struct ap_intel_opts *o, int64_t now_us
                 json_array_append_new(attrs, a);
         }
         json_decref(rows);
-        rows = NULL;
+        json_decref(seen);
+        rows = seen = NULL;
     }
     uuid4("x", u, sizeof(u));
     ev = json_pack("{s:{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:{s:s}, s:[{s:s}], s:o}}",

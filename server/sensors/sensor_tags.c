@@ -5,6 +5,7 @@
 
 #include "commands.h"
 #include "sensor_tags.h"
+#include "alerts/dbver.h"
 #include "server.h"
 #include "ap/err.h"
 #include "ap/escape.h"
@@ -18,11 +19,9 @@ ap_sensor_tags_init(sqlite3 *db)
     return sqlite3_exec(db,
                         "CREATE TABLE IF NOT EXISTS sensor_tags("
                         " ident TEXT NOT NULL, tag TEXT NOT NULL,"
-                        " PRIMARY KEY(ident, tag)) WITHOUT ROWID;"
-                        "CREATE TABLE IF NOT EXISTS sensor_tags_version("
-                        " id INTEGER PRIMARY KEY CHECK (id = 1), v INTEGER NOT NULL);"
-                        "INSERT OR IGNORE INTO sensor_tags_version(id, v) VALUES(1, 0);",
-                        NULL, NULL, NULL) == SQLITE_OK
+                        " PRIMARY KEY(ident, tag)) WITHOUT ROWID;",
+                        NULL, NULL, NULL) == SQLITE_OK &&
+                   ap_dbver_init(db) == 0
                ? 0
                : AP_EDB;
 }
@@ -121,8 +120,7 @@ ap_sensor_tags_edit(sqlite3 *db, const char *ident, const char *const *edits,
         r = AP_ETOOBIG;
         goto out;
     }
-    if (exec1(db, "UPDATE sensor_tags_version SET v = v + 1 WHERE id = 1") != 0 ||
-        exec1(db, "COMMIT") != 0)
+    if (ap_dbver_bump(db, "sensor_tags") != 0 || exec1(db, "COMMIT") != 0)
         goto out;
     return 0;
 out:
@@ -196,19 +194,7 @@ ap_sensor_tags_all(sqlite3 *db, json_t **out)
 int
 ap_sensor_tags_version(sqlite3 *db, long long *out)
 {
-    sqlite3_stmt *st = NULL;
-    int r = AP_EDB, rc;
-
-    if (sqlite3_prepare_v2(db, "SELECT v FROM sensor_tags_version WHERE id = 1", -1, &st,
-                           NULL) == SQLITE_OK) {
-        rc = sqlite3_step(st);
-        if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
-            *out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-            r = 0;
-        }
-    }
-    sqlite3_finalize(st);
-    return r;
+    return ap_dbver_get(db, "sensor_tags", out);
 }
 
 static void

@@ -5,27 +5,15 @@
 # longer fires); `delete` removes it; invalid settings are refused with
 # the config parser's message.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/server_lib.sh"
 need /usr/bin/python3 jq
-HERE=$(dirname "$0")
 D="$T/d"
 mkdir -p "$D"
 R() { "$APIARY" alerts rules "$@" --data-dir "$D"; }
 
-bg /usr/bin/python3 "$HERE/sinks.py" http "$T/http.port" "$T/hook.jsonl"
-wait_file "$T/http.port"
-HP=$(cat "$T/http.port")
-for s in hr-laptop web-1; do
-    "$APIARY" ident --data-dir "$D" add $s --secret s3cret --publish apiary.events >/dev/null ||
-        fail "ident add"
-done
-cat >"$T/server.conf" <<CONF
-[hpfeeds]
-listen 127.0.0.1:0
-[metrics]
-listen 127.0.0.1:0
-[web]
-listen 127.0.0.1:0
-
+start_webhook
+add_idents hr-laptop web-1
+cat >"$T/rules.conf" <<CONF
 [alert cfgrule]
 type internal
 sensors hr-laptop
@@ -35,29 +23,21 @@ severity critical
 type webhook
 url http://127.0.0.1:$HP/alert
 CONF
-bg "$APIARY" server -c "$T/server.conf" --data-dir "$D" --port-file "$T/ports" 2>"$T/server.log"
-SERVER=$LAST_PID
-wait_file "$T/ports" 30
-for ((i = 0; i < 300; i++)); do grep -q 'apiary server running' "$T/server.log" && break; sleep 0.1; done
-PORT=$(portfile_get "$T/ports" hpfeeds)
-[ -n "$PORT" ] || { cat "$T/server.log"; fail "no hpfeeds port"; }
+start_server "$T/rules.conf"
 
 n=0
 publish() { # SENSOR USERNAME SRC
     n=$((n + 1))
     local ev
     ev='{"id":"01JAPX4RYRXKESDB0000000'$(printf %03d $n)'","ts":"'$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)'","sensor":"'$1'","honeypot":"ssh","type":"login","src_ip":"'$3'","src_port":51000,"dst_ip":"10.0.0.5","dst_port":22,"protocol":"ssh","username":"'$2'","password":"x","success":false}'
-    "$APIARY" hpfeeds publish --host 127.0.0.1 --port "$PORT" -i "$1" -s s3cret \
-        -c apiary.events "$ev" || fail "publish"
+    publish_as "$1" "$ev"
 }
-hook_count() { # RULE [SRC]
-    jq -s --arg r "$1" --arg s "${2:-}" \
-        'map(.body | fromjson | select(.rule == $r and ($s == "" or .src_ip == $s))) | length' \
-        "$T/hook.jsonl" 2>/dev/null || echo 0
+rule_hooks() { # RULE [SRC]
+    hook_count ".rule == \"$1\" and (\"${2:-}\" == \"\" or .src_ip == \"${2:-}\")"
 }
 wait_hook() { # RULE SRC
     local i
-    for ((i = 0; i < 100; i++)); do [ "$(hook_count "$1" "$2")" -ge 1 ] && return 0; sleep 0.1; done
+    for ((i = 0; i < 100; i++)); do [ "$(rule_hooks "$1" "$2")" -ge 1 ] && return 0; sleep 0.1; done
     cat "$T/server.log" >&2
     fail "no webhook for rule $1 from $2"
 }
@@ -103,7 +83,7 @@ wait_reload $((base + 2))
 publish web-1 oracle 198.51.100.2
 publish web-1 admin 198.51.100.3
 wait_hook creds 198.51.100.3
-[ "$(hook_count creds 198.51.100.2)" = 0 ] || fail "the old watch list still fired"
+[ "$(rule_hooks creds 198.51.100.2)" = 0 ] || fail "the old watch list still fired"
 jq -e '.[0].settings.usernames == ["admin"] and .[0].settings.severity == "high"' \
     <(R list --json | jq '[.[] | select(.name == "creds")]') >/dev/null || fail "set merged wrongly"
 
@@ -114,7 +94,7 @@ wait_reload $((base + 3))
 publish web-1 admin 198.51.100.4
 publish hr-laptop root 198.51.100.10
 wait_hook cfgrule 198.51.100.10
-[ "$(hook_count creds 198.51.100.4)" = 0 ] || fail "a deleted rule fired"
+[ "$(rule_hooks creds 198.51.100.4)" = 0 ] || fail "a deleted rule fired"
 
-kill -TERM "$SERVER"; wait "$SERVER" || fail "server exit status"
+stop_server
 pass

@@ -6,25 +6,15 @@
 # a big (> 1 MB) connection after rotation by rename, and a long one
 # after truncation (copytruncate), fire too.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/server_lib.sh"
 need /usr/bin/python3 jq
 PY=/usr/bin/python3
-HERE=$(dirname "$0")
 D="$T/d"
 mkdir -p "$D"
-bg $PY "$HERE/sinks.py" http "$T/http.port" "$T/hook.jsonl"
-wait_file "$T/http.port"
-HP=$(cat "$T/http.port")
-"$APIARY" ident --data-dir "$D" add hp-1 --secret s3cret --publish apiary.events >/dev/null ||
-    fail "ident add"
+start_webhook
+add_idents hp-1
 : >"$T/fw.log"
-cat >"$T/server.conf" <<CONF
-[hpfeeds]
-listen 127.0.0.1:0
-[metrics]
-listen 127.0.0.1:0
-[web]
-listen 127.0.0.1:0
-
+cat >"$T/fw.conf" <<CONF
 [alert fw]
 type firewall
 fw_log $T/fw.log
@@ -40,18 +30,12 @@ severity high
 type webhook
 url http://127.0.0.1:$HP/alert
 CONF
-bg "$APIARY" server -c "$T/server.conf" --data-dir "$D" --port-file "$T/ports" 2>"$T/server.log"
-SERVER=$LAST_PID
-wait_file "$T/ports" 30
-for ((i = 0; i < 300; i++)); do grep -q 'apiary server running' "$T/server.log" && break; sleep 0.1; done
-PORT=$(portfile_get "$T/ports" hpfeeds)
-[ -n "$PORT" ] || { cat "$T/server.log"; fail "no hpfeeds port"; }
+start_server "$T/fw.conf"
 
 # the attacker hits the honeypot 10.0.0.5 (so 10.0.0.5 is a honeypot)
 for n in 1 2 3; do
-    "$APIARY" hpfeeds publish --host 127.0.0.1 --port "$PORT" -i hp-1 -s s3cret -c apiary.events \
-        '{"id":"01JAPX4RYFW0000000000000'$n'0","ts":"'$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)'","sensor":"hp-1","honeypot":"ssh","type":"connect","src_ip":"203.0.113.66","src_port":5100'$n',"dst_ip":"10.0.0.5","dst_port":22}' ||
-        fail "publish"
+    publish_as hp-1 \
+        '{"id":"01JAPX4RYFW0000000000000'$n'0","ts":"'$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)'","sensor":"hp-1","honeypot":"ssh","type":"connect","src_ip":"203.0.113.66","src_port":5100'$n',"dst_ip":"10.0.0.5","dst_port":22}'
 done
 for ((i = 0; i < 150; i++)); do grep -q 'alert fw: watching 1 top source' "$T/server.log" && break; sleep 0.1; done
 grep -q 'alert fw: watching 1 top source' "$T/server.log" || { cat "$T/server.log"; fail "top sources not loaded"; }
@@ -68,10 +52,7 @@ for i in range(count):
           "PROTO=TCP SPT=40000 DPT=%d WINDOW=1 RES=0x00 ACK URGP=0" % (ts, src, dst, ln, dport))
 PY
 }
-alerts_to() { # (a line being written is skipped, not an error)
-    jq -R -s --arg d "$1" '[split("\n")[] | fromjson? | .body | fromjson |
-        select(.rule == "fw" and .event.dst_ip == $d)] | length' "$T/hook.jsonl"
-}
+alerts_to() { hook_count ".rule == \"fw\" and .event.dst_ip == \"$1\""; }
 wait_alert() {
     for ((i = 0; i < 100; i++)); do [ "$(alerts_to "$1")" -ge 1 ] && return 0; sleep 0.1; done
     cat "$T/server.log" >&2
@@ -104,5 +85,5 @@ sleep 1
 for d in 192.0.2.21 10.0.0.5 192.0.2.22; do
     [ "$(alerts_to $d)" = 0 ] || fail "unexpected alert for $d"
 done
-kill -TERM "$SERVER"; wait "$SERVER" || fail "server exit status"
+stop_server
 pass

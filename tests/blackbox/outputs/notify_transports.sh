@@ -6,36 +6,12 @@
 # over TLS with the right CA, never sent with an untrusted certificate,
 # and never sent in clear to a server that does not offer STARTTLS.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/tlsca.sh"
-need rsyslogd openssl jq /usr/bin/python3
+. "$(dirname "$0")/rsyslog_lib.sh"
+need jq /usr/bin/python3
+need_rsyslog
 PY=/usr/bin/python3
 HERE=$(dirname "$0")
-[ -n "$(find /usr/lib -name lmnsd_ossl.so 2>/dev/null | head -1)" ] ||
-    { [ "${AP_REQUIRE_CLIENTS:-0}" = 1 ] && fail "rsyslog-openssl missing"; echo "SKIP: rsyslog-openssl" >&2; exit 77; }
-
-make_ca "$T" good
-make_ca "$T" other
-PU=$(free_port); PT=$(free_port); PS=$(free_port)
-mkdir -p "$T/rs"
-cat >"$T/rsyslog.conf" <<CONF
-global(workDirectory="$T/rs" maxMessageSize="64k"
-       defaultNetstreamDriverCAFile="$T/good-ca.pem"
-       defaultNetstreamDriverCertFile="$T/good-srv.pem"
-       defaultNetstreamDriverKeyFile="$T/good-srv.key")
-module(load="imudp")
-module(load="imptcp")
-module(load="imtcp" streamDriver.name="ossl" streamDriver.mode="1"
-       streamDriver.authMode="anon")
-input(type="imudp" address="127.0.0.1" port="$PU")
-input(type="imptcp" address="127.0.0.1" port="$PT")
-input(type="imtcp" address="127.0.0.1" port="$PS")
-template(name="t" type="string" string="%inputname%|%hostname%|%app-name%|%msgid%|%pri%|%msg%\n")
-action(type="omfile" file="$T/got.log" template="t")
-CONF
-rsyslogd -N1 -f "$T/rsyslog.conf" >"$T/rs-check.log" 2>&1 || { cat "$T/rs-check.log"; fail "rsyslog config"; }
-bg rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rs.pid"
-wait_port "$PT"
-wait_port "$PS"
+start_rsyslog '%inputname%|%hostname%|%app-name%|%msgid%|%pri%|%msg%'
 
 bg $PY "$HERE/sinks.py" smtp-starttls "$T/smtps.port" "$T/mail.jsonl" "$T/good-srv.pem" "$T/good-srv.key"
 bg $PY "$HERE/sinks.py" smtp "$T/smtp.port" "$T/plain.jsonl"

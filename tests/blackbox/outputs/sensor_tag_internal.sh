@@ -4,27 +4,15 @@
 # own) reaches the webhook of an `internal` rule within 1 s; an untagged
 # sensor does not alert; `-internal` removes the tag again.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/server_lib.sh"
 need /usr/bin/python3 jq
 PY=/usr/bin/python3
-HERE=$(dirname "$0")
 D="$T/d"
 mkdir -p "$D"
 
-bg $PY "$HERE/sinks.py" http "$T/http.port" "$T/hook.jsonl"
-wait_file "$T/http.port"
-HP=$(cat "$T/http.port")
-for s in web-9 web-10; do
-    "$APIARY" ident --data-dir "$D" add $s --secret s3cret --publish apiary.events >/dev/null ||
-        fail "ident add"
-done
-cat >"$T/server.conf" <<CONF
-[hpfeeds]
-listen 127.0.0.1:0
-[metrics]
-listen 127.0.0.1:0
-[web]
-listen 127.0.0.1:0
-
+start_webhook
+add_idents web-9 web-10
+cat >"$T/tags.conf" <<CONF
 [alert internal]
 type internal
 severity critical
@@ -34,21 +22,15 @@ cooldown 0
 type webhook
 url http://127.0.0.1:$HP/alert
 CONF
-bg "$APIARY" server -c "$T/server.conf" --data-dir "$D" --port-file "$T/ports" 2>"$T/server.log"
-SERVER=$LAST_PID
-wait_file "$T/ports" 30
-for ((i = 0; i < 300; i++)); do grep -q 'apiary server running' "$T/server.log" && break; sleep 0.1; done
-PORT=$(portfile_get "$T/ports" hpfeeds)
-[ -n "$PORT" ] || { cat "$T/server.log"; fail "no hpfeeds port"; }
+start_server "$T/tags.conf"
 
 n=0
 publish() { # SENSOR SRC
     n=$((n + 1))
-    "$APIARY" hpfeeds publish --host 127.0.0.1 --port "$PORT" -i "$1" -s s3cret -c apiary.events \
-        '{"id":"01JAPX4RYTAGS00000000000'$(printf %02d $n)'","ts":"'$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)'","sensor":"'$1'","honeypot":"ssh","type":"connect","src_ip":"'$2'","src_port":51000,"dst_ip":"10.0.0.5","dst_port":22,"protocol":"ssh"}' ||
-        fail "publish"
+    publish_as "$1" \
+        '{"id":"01JAPX4RYTAGS00000000000'$(printf %02d $n)'","ts":"'$(date -u +%Y-%m-%dT%H:%M:%S.%6NZ)'","sensor":"'$1'","honeypot":"ssh","type":"connect","src_ip":"'$2'","src_port":51000,"dst_ip":"10.0.0.5","dst_port":22,"protocol":"ssh"}'
 }
-hooks_from() { jq -s --arg s "$1" 'map(.body | fromjson | select(.src_ip == $s)) | length' "$T/hook.jsonl" 2>/dev/null || echo 0; }
+hooks_from() { hook_count ".src_ip == \"$1\""; }
 tag_reloads() { grep -c 'alerts: sensor tags reloaded' "$T/server.log"; }
 wait_tag_reload() {
     for ((i = 0; i < 100; i++)); do [ "$(tag_reloads)" -ge "$1" ] && return 0; sleep 0.1; done
@@ -88,5 +70,5 @@ for ((i = 0; i < 100; i++)); do [ "$(hooks_from 198.51.100.53)" -ge 1 ] && break
 [ "$(hooks_from 198.51.100.51)" = 0 ] || fail "an untagged sensor alerted"
 [ "$(hooks_from 198.51.100.52)" = 0 ] || fail "an untagged (removed) sensor alerted"
 
-kill -TERM "$SERVER"; wait "$SERVER" || fail "server exit status"
+stop_server
 pass

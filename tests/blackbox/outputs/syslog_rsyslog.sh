@@ -5,36 +5,13 @@
 # with ECS.  Every event arrives as exactly one message, hostile strings
 # included; a TLS output that does not trust the server's CA sends nothing.
 . "$(dirname "$0")/../lib.sh"
-. "$(dirname "$0")/tlsca.sh"
-need rsyslogd openssl python3
-[ -e /usr/lib/x86_64-linux-gnu/rsyslog/lmnsd_ossl.so ] || [ -n "$(find /usr/lib -name lmnsd_ossl.so 2>/dev/null | head -1)" ] ||
-    { [ "${AP_REQUIRE_CLIENTS:-0}" = 1 ] && fail "rsyslog-openssl missing"; echo "SKIP: rsyslog-openssl" >&2; exit 77; }
+. "$(dirname "$0")/rsyslog_lib.sh"
+need python3
+need_rsyslog
 
 EVENTS="$AP_SRC/tests/data/outputs/events.jsonl"
 N=$(wc -l <"$EVENTS")
-make_ca "$T" good
-make_ca "$T" other
-PU=$(free_port); PT=$(free_port); PS=$(free_port)
-mkdir -p "$T/rs"
-cat >"$T/rsyslog.conf" <<CONF
-global(workDirectory="$T/rs" maxMessageSize="64k"
-       defaultNetstreamDriverCAFile="$T/good-ca.pem"
-       defaultNetstreamDriverCertFile="$T/good-srv.pem"
-       defaultNetstreamDriverKeyFile="$T/good-srv.key")
-module(load="imudp")
-module(load="imptcp")
-module(load="imtcp" streamDriver.name="ossl" streamDriver.mode="1"
-       streamDriver.authMode="anon")
-input(type="imudp" address="127.0.0.1" port="$PU")
-input(type="imptcp" address="127.0.0.1" port="$PT")
-input(type="imtcp" address="127.0.0.1" port="$PS")
-template(name="t" type="string" string="%inputname%|%hostname%|%app-name%|%msgid%|%msg%\n")
-action(type="omfile" file="$T/got.log" template="t")
-CONF
-rsyslogd -N1 -f "$T/rsyslog.conf" >"$T/rs-check.log" 2>&1 || { cat "$T/rs-check.log"; fail "rsyslog config"; }
-bg rsyslogd -n -f "$T/rsyslog.conf" -i "$T/rs.pid"
-wait_port "$PT"
-wait_port "$PS"
+start_rsyslog '%inputname%|%hostname%|%app-name%|%msgid%|%msg%'
 
 cat >"$T/relay.conf" <<CONF
 [output udp]
