@@ -160,6 +160,36 @@ TEST(correlation_known_answer)
     json_decref(top);
 }
 
+/* The line reader shared by `apiary correlate` and the firewall rule:
+ * format detection on line 1, a CSV header again after rotation, a CSV
+ * file without a header refused. */
+TEST(reader)
+{
+    static const char nf[] =
+        "2026-11-29T08:00:01.000000+00:00 gw kernel: FW IN=eth0 OUT= SRC=203.0.113.5 "
+        "DST=10.1.1.1 LEN=60 PROTO=TCP SPT=5000 DPT=22";
+    struct ap_fw_reader rd;
+    struct ap_fw_rec r;
+
+    ASSERT_EQ(ap_fw_reader_init(&rd, "pcap", 2026), AP_EINVAL);
+    ASSERT_EQ(ap_fw_reader_init(&rd, NULL, 2026), 0);
+    ASSERT_EQ(ap_fw_reader_line(&rd, "src,dst,bytes", 13, &r), 0);
+    ASSERT_EQ(ap_fw_reader_line(&rd, "203.0.113.5,10.1.1.1,500", 24, &r), 1);
+    ASSERT_EQ(r.bytes, 500);
+    ap_fw_reader_restart(&rd); /* detected again: now LOG lines */
+    ASSERT_EQ(ap_fw_reader_line(&rd, nf, sizeof(nf) - 1, &r), 1);
+    ASSERT_EQ(r.dport, 22);
+    ASSERT_EQ(ap_fw_reader_init(&rd, "csv", 2026), 0);
+    ASSERT_EQ(ap_fw_reader_line(&rd, "203.0.113.5,10.1.1.1", 20, &r), AP_ECONF);
+    ASSERT_EQ(ap_fw_reader_line(&rd, "dst,src", 7, &r), 0);
+    ASSERT_EQ(ap_fw_reader_line(&rd, "10.1.1.1,203.0.113.5", 20, &r), 1);
+    ASSERT_STR_EQ(r.src, "203.0.113.5");
+    ap_fw_reader_restart(&rd); /* a rotated CSV starts with its header */
+    ASSERT_EQ(ap_fw_reader_line(&rd, "src,dst", 7, &r), 0);
+    ASSERT_EQ(ap_fw_reader_line(&rd, "10.1.1.1,203.0.113.5", 20, &r), 1);
+    ASSERT_STR_EQ(r.src, "10.1.1.1");
+}
+
 int
 main(void)
 {
@@ -167,5 +197,6 @@ main(void)
     RUN(flow_csv);
     RUN(cidrs);
     RUN(correlation_known_answer);
+    RUN(reader);
     return DONE();
 }
