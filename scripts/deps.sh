@@ -27,6 +27,7 @@ libmaxminddb-dev
 libpcap-dev
 libseccomp-dev
 libcurl4-openssl-dev
+libzip-dev
 "
 
 TEST="
@@ -52,6 +53,7 @@ asciinema
 libmaxmind-db-writer-perl
 mmdb-bin
 rsyslog-openssl
+p7zip-full
 "
 
 pkgs=$BUILD
