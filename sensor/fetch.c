@@ -307,11 +307,11 @@ on_done(evutil_socket_t fd, short what, void *arg)
         } else if (ap_event_set_str(j->ev, "sha256", j->sha256) != 0 ||
                    ap_event_set_int(j->ev, "size",
                                     (long long)ap_buf_len(&j->body)) != 0 ||
-                   (ap_buf_len(&j->body) <= AP_FETCH_CONTENT_MAX &&
+                   (ap_buf_len(&j->body) <= f->conf.content_max &&
                     ap_event_set_b64(j->ev, "content_b64",
                                      ap_buf_data(&j->body),
                                      ap_buf_len(&j->body),
-                                     AP_FETCH_CONTENT_MAX) != 0)) {
+                                     f->conf.content_max) != 0)) {
             f->failed++;
             ap_log_warn("fetch %s: out of memory building its event", j->url);
         } else {

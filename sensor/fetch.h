@@ -3,8 +3,8 @@
  * default): the URL a shell's wget/curl/tftp/ftpget names is fetched in
  * the background with libcurl, bounded in size, time and concurrency,
  * stored once by SHA-256 under state_dir/files, and reported as a second
- * `download` event carrying sha256, size and (when small enough for one
- * hpfeeds message) the bytes in content_b64.
+ * `download` event carrying sha256, size and (up to files_max_size) the
+ * bytes in content_b64.
  *
  * The fetch runs on one worker thread (libcurl's multi interface); the
  * events are built and emitted on the sensor's loop only.  Only public
@@ -23,9 +23,6 @@
 struct event_base;
 struct ap_fetcher;
 
-/* Bytes of a fetched file carried in its event (larger files stay in
- * state_dir/files only; the event still names their hash and size). */
-#define AP_FETCH_CONTENT_MAX (4u * 1024u * 1024u)
 /* Fetches waiting for a free slot; more are refused and counted. */
 #define AP_FETCH_QUEUE_MAX 256u
 
@@ -36,6 +33,8 @@ struct ap_fetch_conf {
     const struct ap_cidr_list *allow; /* reachable although not public */
     const char *user_agent;
     const char *state_dir;    /* files go to state_dir/files/SHA256 */
+    size_t content_max;       /* files_max_size: bytes carried in the
+                               * event; larger files stay in state_dir */
 };
 
 /* Called on the loop for each finished fetch with the event passed to

@@ -285,6 +285,7 @@ start_fetcher(struct ap_sensor *sn, char *err, size_t errlen)
     fc.allow = &sn->fetch_allow;
     fc.user_agent = sn->conf.fetch_user_agent;
     fc.state_dir = sn->conf.state_dir;
+    fc.content_max = sn->conf.files_max_size;
     if ((r = ap_fetcher_new(sn->base, &fc, emit_fetched, sn, &sn->fetcher, err,
                             errlen)) != 0)
         return r;
@@ -327,6 +328,14 @@ run_listening(struct ap_sensor *sn, const struct opts *o, char *err,
     if (parse_fsync(sn->conf.spool_fsync, &fs) != 0) {
         snprintf(err, errlen, "spool_fsync: expected always, interval or "
                               "never");
+        return AP_ECONF;
+    }
+    /* An Apiary server acks contiguous apiary.events sequences: a record
+     * sent on cowrie.sessions would hold its acks back forever (and it
+     * stores the native events already). */
+    if (sn->conf.mhn_compat && sn->conf.server && sn->conf.server_acks) {
+        snprintf(err, errlen, "mhn_compat needs server_acks no (an MHN "
+                              "broker)");
         return AP_ECONF;
     }
     if ((r = ap_sensor_listen(sn, err, errlen)) != 0)
