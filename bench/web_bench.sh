@@ -37,6 +37,12 @@ EV=$(curl -sf -b "$JAR" "$WEB/api/v1/events?limit=1&count=0&type=login" | jq -c 
 SESS=$(echo "$EV" | jq -r .session)
 SENSOR=$(echo "$EV" | jq -r .sensor)
 
+# Non-time sorts order the matching events themselves (at most 100 000):
+# a window holding ~90 000 of the generated events (spread over 30 days)
+# is their worst case.
+SORT_H=$((90000 * 720 / EVENTS))
+[ "$SORT_H" -ge 1 ] || SORT_H=1
+
 # page: request (what the page loads)
 REQS=(
     "dashboard|/api/v1/summary?hours=24"
@@ -44,6 +50,9 @@ REQS=(
     "search|/api/v1/events?limit=50"
     "search-filtered|/api/v1/events?limit=50&port=22&hours=720"
     "search-page-20|/api/v1/events?limit=50&offset=1000"
+    "search-sort-ip|/api/v1/events?limit=50&count=0&sort=src_ip&hours=$SORT_H"
+    "search-sort-port|/api/v1/events?limit=50&count=0&sort=port&order=asc&hours=$SORT_H"
+    "search-sort-country|/api/v1/events?limit=50&count=0&sort=country&hours=$SORT_H"
     "attacker|/api/v1/attacker/$IP"
     "session|/api/v1/session/$SESS?sensor=$SENSOR"
     "credentials|/api/v1/credentials?hours=168&limit=25"

@@ -26,6 +26,7 @@ libsodium-dev
 libmaxminddb-dev
 libpcap-dev
 libseccomp-dev
+libzip-dev
 "
 
 TEST="
@@ -51,6 +52,7 @@ asciinema
 libmaxmind-db-writer-perl
 mmdb-bin
 rsyslog-openssl
+p7zip-full
 "
 
 pkgs=$BUILD

@@ -89,6 +89,7 @@ struct ap_filter {
         *protocol, *username, *password, *command, *url, *sha256;
     int dst_port;  /* 0 = any */
     long long src_asn; /* 0 = any */
+    const char *signature; /* IDS signature (alert events) */
 };
 
 /* Matching events, newest first unless ascending; a JSON array (owned)
@@ -98,6 +99,29 @@ int ap_store_events(struct ap_store *st, const struct ap_filter *f,
                     size_t limit, size_t offset, int ascending, json_t **out);
 int ap_store_count(struct ap_store *st, const struct ap_filter *f,
                    long long *out);
+
+/* Orders of ap_store_events_sorted: by one column, then by time. */
+enum ap_store_sort {
+    AP_SORT_TS = 0,
+    AP_SORT_SRC_IP,
+    AP_SORT_DST_PORT,
+    AP_SORT_SENSOR,
+    AP_SORT_HONEYPOT,
+    AP_SORT_SRC_COUNTRY,
+};
+/* Most matching events a sort other than by time may order: the store
+ * sorts the matching rows themselves (the filter's index finds them), so
+ * the window must be narrow enough; more: AP_ETOOBIG. */
+#define AP_STORE_MAX_SORT_ROWS 100000
+/*
+ * ap_store_events in another order: by sort (events without that field
+ * last), then time; descending reverses both.  AP_SORT_TS is exactly
+ * ap_store_events.  AP_ETOOBIG when more than AP_STORE_MAX_SORT_ROWS
+ * events match a non-time sort.
+ */
+int ap_store_events_sorted(struct ap_store *st, const struct ap_filter *f,
+                           enum ap_store_sort sort, int descending,
+                           size_t limit, size_t offset, json_t **out);
 /*
  * Top values of one dimension: "src_ip", "dst_port", "honeypot", "sensor",
  * "src_country", "src_asn", "protocol", "username", "password",

@@ -2,7 +2,9 @@
  * The server component "store" (first in the table): opens the store
  * named by `url` (default sqlite:<data_dir>/events.db), sets srv->store,
  * and runs retention on its own thread in small batches while the
- * collector keeps writing.
+ * collector keeps writing.  Retention values an admin set in the web
+ * (server.db, retention_db.h) override the config; the thread checks them
+ * every second, so a change applies without a restart.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -15,6 +17,7 @@
 #include "ap/err.h"
 #include "ap/log.h"
 #include "ap/util.h"
+#include "retention_db.h"
 #include "server.h"
 #include "store.h"
 #include "store_component.h"
@@ -28,6 +31,7 @@ struct store_conf {
     long long retention_batch;
     long long retention_interval;
     /* runtime */
+    const char *data_dir;
     struct ap_store *st;
     pthread_t thr;
     int running;
@@ -58,37 +62,92 @@ static const struct ap_conf_kw store_keywords[] = {
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 
+/* Effective values: the web's override where set, else the config. */
+static void
+effective(const struct store_conf *c, const struct ap_retention_values *ov,
+          struct ap_retention_values *conf, struct ap_retention_values *eff)
+{
+    conf->days = c->retention_days;
+    conf->max_bytes = (long long)c->retention_size;
+    conf->raw_days = c->raw_retention_days;
+    eff->days = ov->days >= 0 ? ov->days : conf->days;
+    eff->max_bytes = ov->max_bytes >= 0 ? ov->max_bytes : conf->max_bytes;
+    eff->raw_days = ov->raw_days >= 0 ? ov->raw_days : conf->raw_days;
+}
+
+/* Re-read the web's overrides; 1 if they changed (r updated). */
+static int
+reload(struct store_conf *c, sqlite3 *db, long long *ver,
+       struct ap_store_retention *r)
+{
+    struct ap_retention_values ov = {-1, -1, -1}, conf, eff;
+    long long v = 0;
+
+    if (db != NULL && ap_retention_db_overrides(db, &ov, &v) != 0)
+        return 0;
+    if (v == *ver)
+        return 0;
+    *ver = v;
+    effective(c, &ov, &conf, &eff);
+    r->days = eff.days;
+    r->max_bytes = eff.max_bytes;
+    r->raw_days = eff.raw_days;
+    if (db != NULL)
+        ap_retention_db_report(db, &conf, &eff, ap_now_us());
+    ap_log_info("store retention: %lld days, %lld bytes, raw %lld days",
+                r->days, r->max_bytes, r->raw_days);
+    return 1;
+}
+
 static void *
 retention_main(void *arg)
 {
     struct store_conf *c = arg;
     struct ap_store_retention r;
     struct timespec until;
-    long long deleted;
+    long long deleted, ver = -1;
+    int64_t now, next = 0, wait;
+    sqlite3 *db = NULL;
     int rc;
 
-    r.days = c->retention_days;
-    r.raw_days = c->raw_retention_days;
-    r.max_bytes = (long long)c->retention_size;
+    if (ap_server_db_open(c->data_dir, &db) != 0 ||
+        ap_retention_db_init(db) != 0) {
+        ap_log_warn("store retention: server.db unusable; config values only");
+        sqlite3_close(db);
+        db = NULL;
+    }
+    memset(&r, 0, sizeof(r));
     r.batch = c->retention_batch;
     pthread_mutex_lock(&c->lock);
     while (!c->stopping) {
         pthread_mutex_unlock(&c->lock);
+        if (reload(c, db, &ver, &r))
+            next = 0; /* new values: a pass now */
+        now = ap_now_us();
+        rc = 0;
         deleted = 0;
-        rc = ap_store_retention_step(c->st, &r, ap_now_us(), &deleted);
-        if (rc != 0)
-            ap_log_warn("store retention: %s", ap_strerror(rc));
-        else if (deleted > 0)
-            ap_log_debug("store retention: %lld rows deleted", deleted);
+        if (now >= next) {
+            rc = ap_store_retention_step(c->st, &r, now, &deleted);
+            if (rc != 0)
+                ap_log_warn("store retention: %s", ap_strerror(rc));
+            else if (deleted > 0)
+                ap_log_debug("store retention: %lld rows deleted", deleted);
+            /* More due: pause briefly so the writer gets the lock; else
+             * wait for the next pass. */
+            next = rc == 0 && deleted > 0
+                       ? now + 20 * 1000
+                       : now + (int64_t)c->retention_interval * 1000000;
+        }
+        /* wake at least every second to see the web's changes */
+        wait = next - now;
+        if (wait > 1000000)
+            wait = 1000000;
+        if (wait < 0)
+            wait = 0;
         pthread_mutex_lock(&c->lock);
         clock_gettime(CLOCK_REALTIME, &until);
-        /* More due: pause briefly so the writer gets the lock; else wait
-         * for the next pass. */
-        if (rc == 0 && deleted > 0) {
-            until.tv_nsec += 20 * 1000 * 1000;
-        } else {
-            until.tv_sec += (time_t)c->retention_interval;
-        }
+        until.tv_sec += (time_t)(wait / 1000000);
+        until.tv_nsec += (long)(wait % 1000000) * 1000;
         if (until.tv_nsec >= 1000000000L) {
             until.tv_sec++;
             until.tv_nsec -= 1000000000L;
@@ -97,6 +156,7 @@ retention_main(void *arg)
             pthread_cond_timedwait(&c->cond, &c->lock, &until);
     }
     pthread_mutex_unlock(&c->lock);
+    sqlite3_close(db);
     return NULL;
 }
 
@@ -122,16 +182,15 @@ store_start(struct ap_server *srv, void *conf, char *err, size_t errlen)
     pthread_mutex_init(&c->lock, NULL);
     pthread_cond_init(&c->cond, NULL);
     c->stopping = 0;
-    if (c->retention_days > 0 || c->retention_size > 0 ||
-        c->raw_retention_days > 0) {
-        if (pthread_create(&c->thr, NULL, retention_main, c) != 0) {
-            snprintf(err, errlen, "store: cannot start retention thread");
-            ap_store_close(c->st);
-            c->st = NULL;
-            return AP_ENOMEM;
-        }
-        c->running = 1;
+    /* always: the web may turn retention on at any time */
+    c->data_dir = srv->data_dir;
+    if (pthread_create(&c->thr, NULL, retention_main, c) != 0) {
+        snprintf(err, errlen, "store: cannot start retention thread");
+        ap_store_close(c->st);
+        c->st = NULL;
+        return AP_ENOMEM;
     }
+    c->running = 1;
     srv->store = c->st;
     ap_log_info("store: %s engine", ap_store_engine_name(c->st));
     return 0;

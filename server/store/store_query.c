@@ -64,7 +64,7 @@ st_filter_time_only(const struct ap_filter *f)
            f->session == NULL && f->src_ip == NULL && f->src_country == NULL &&
            f->protocol == NULL && f->username == NULL && f->password == NULL &&
            f->command == NULL && f->url == NULL && f->sha256 == NULL &&
-           f->dst_port == 0 && f->src_asn == 0;
+           f->dst_port == 0 && f->src_asn == 0 && f->signature == NULL;
 }
 
 int
@@ -86,6 +86,7 @@ qb_filter(struct qb *q, const struct ap_filter *f)
         {" AND command = ?", offsetof(struct ap_filter, command)},
         {" AND url = ?", offsetof(struct ap_filter, url)},
         {" AND sha256 = ?", offsetof(struct ap_filter, sha256)},
+        {" AND signature = ?", offsetof(struct ap_filter, signature)},
     };
     const char *s;
     size_t i;
@@ -309,6 +310,62 @@ ap_store_events(struct ap_store *st, const struct ap_filter *f, size_t limit,
     if ((rc = qb_init(&q, "SELECT json FROM events WHERE 1 = 1")) == 0 &&
         (rc = qb_filter(&q, f)) == 0)
         rc = st_events_where(st, &q, limit, offset, ascending, out);
+    qb_release(&q);
+    return rc;
+}
+
+int
+ap_store_events_sorted(struct ap_store *st, const struct ap_filter *f,
+                       enum ap_store_sort sort, int descending, size_t limit,
+                       size_t offset, json_t **out)
+{
+    /* Fixed fragments: events without the column sort last either way;
+     * the leading expression also keeps the planner from walking a whole
+     * (column, ts) index in order: the filter's index finds the rows and
+     * the bounded set is sorted. */
+    static const char *const order[][2] = {
+        [AP_SORT_SRC_IP] = {" ORDER BY (src_ip IS NULL), src_ip, ts, rid",
+                            " ORDER BY (src_ip IS NULL), src_ip DESC, "
+                            "ts DESC, rid DESC"},
+        [AP_SORT_DST_PORT] = {" ORDER BY (dst_port IS NULL), dst_port, ts, rid",
+                              " ORDER BY (dst_port IS NULL), dst_port DESC, "
+                              "ts DESC, rid DESC"},
+        [AP_SORT_SENSOR] = {" ORDER BY sensor, ts, rid",
+                            " ORDER BY sensor DESC, ts DESC, rid DESC"},
+        [AP_SORT_HONEYPOT] = {" ORDER BY honeypot, ts, rid",
+                              " ORDER BY honeypot DESC, ts DESC, rid DESC"},
+        [AP_SORT_SRC_COUNTRY] = {" ORDER BY (src_country IS NULL), "
+                                 "src_country, ts, rid",
+                                 " ORDER BY (src_country IS NULL), "
+                                 "src_country DESC, ts DESC, rid DESC"},
+    };
+    long long n = 0;
+    json_t *arr;
+    struct qb q;
+    int rc;
+
+    if (sort == AP_SORT_TS)
+        return ap_store_events(st, f, limit, offset, !descending, out);
+    if ((unsigned)sort >= AP_ARRAY_SIZE(order) || offset > AP_STORE_MAX_OFFSET)
+        return AP_EINVAL;
+    if ((rc = ap_store_count(st, f, &n)) != 0)
+        return rc;
+    if (n > AP_STORE_MAX_SORT_ROWS)
+        return AP_ETOOBIG;
+    if ((rc = qb_init(&q, "SELECT json FROM events WHERE 1 = 1")) == 0 &&
+        (rc = qb_filter(&q, f)) == 0 &&
+        (rc = qb_sql(&q, order[sort][descending ? 1 : 0])) == 0 &&
+        (rc = qb_add(&q, " LIMIT ?",
+                     sq_int((long long)st_clamp_limit(limit)))) == 0)
+        rc = qb_add(&q, " OFFSET ?", sq_int((long long)offset));
+    if (rc == 0 && (arr = json_array()) == NULL)
+        rc = AP_ENOMEM;
+    if (rc == 0) {
+        if ((rc = st_run(st, &q, st_json_row, arr)) != 0)
+            json_decref(arr);
+        else
+            *out = arr;
+    }
     qb_release(&q);
     return rc;
 }

@@ -23,10 +23,16 @@
 /* No inline script or style anywhere: every page loads /static/ files. */
 #define WEB_DEFAULT_LISTEN "127.0.0.1:8080"
 
-#define WEB_CSP                                                                \
-    "default-src 'none'; script-src 'self'; style-src 'self'; "                \
+#define WEB_CSP_REST                                                           \
+    " style-src 'self'; "                                                      \
     "img-src 'self' data:; connect-src 'self'; font-src 'self'; "              \
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+#define WEB_CSP "default-src 'none'; script-src 'self';" WEB_CSP_REST
+/* The session page runs the TTY player, whose terminal emulator is
+ * WebAssembly: compiling it needs 'wasm-unsafe-eval' (still no inline
+ * script, no eval of JavaScript), on that page only. */
+#define WEB_CSP_WASM                                                           \
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval';" WEB_CSP_REST
 
 static const struct ap_conf_kw web_keywords[] = {
     /* No table default: an unset listen means WEB_DEFAULT_LISTEN, and a
@@ -155,7 +161,8 @@ req_free(struct web_req *r)
 static void
 add_security_headers(struct web_req *r, struct MHD_Response *resp)
 {
-    MHD_add_response_header(resp, "Content-Security-Policy", WEB_CSP);
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            r->csp_wasm ? WEB_CSP_WASM : WEB_CSP);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Referrer-Policy", "no-referrer");

@@ -118,6 +118,7 @@ struct web_req {
     char *location;           /* owned, for redirects */
     char *disposition;        /* owned, Content-Disposition */
     int cache_static;         /* immutable asset: allow caching */
+    int csp_wasm;             /* page may compile WebAssembly (TTY player) */
     /* A file response (the deploy binary): sent from file_fd instead of
      * out; the fd is owned by the request until handed to MHD. */
     int has_file;

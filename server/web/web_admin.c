@@ -180,6 +180,6 @@ web_api_settings(struct web_req *r)
                   (json_int_t)c->session_secs, "login_burst",
                   (json_int_t)c->login_burst, "login_window",
                   (json_int_t)c->login_window, "retention",
-                  "set in the [store] section of the server config",
+                  "[store] config, overridden by /api/v1/settings/retention",
                   "store", r->w->srv->store ? "running" : "not running"));
 }

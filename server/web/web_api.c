@@ -130,6 +130,7 @@ web_api_events(struct web_req *r)
     long long total = -1;
     size_t limit, offset;
     const char *order = web_param(r, "order");
+    enum ap_store_sort sort = AP_SORT_TS;
     char err[128];
     int asc = 0, rc;
 
@@ -143,7 +144,16 @@ web_api_events(struct web_req *r)
         else if (strcmp(order, "desc") != 0)
             return web_reply_error(r, 400, "order: asc or desc");
     }
-    if ((rc = ap_store_events(st, &f, limit, offset, asc, &data)) != 0)
+    if (web_sort_from_req(r, &sort) != 0)
+        return web_reply_error(r, 400, "sort: one of " WEB_SORT_KEYS);
+    rc = ap_store_events_sorted(st, &f, sort, !asc, limit, offset, &data);
+    if (rc == AP_ETOOBIG)
+        return web_reply_error(
+            r, 400,
+            "Too many matching events to sort by that column (more than "
+            "100000): narrow the time range or add filters, or sort by "
+            "time.");
+    if (rc != 0)
         return store_failed(r, rc);
     /* The total is optional (count=0 skips it for fast paging). */
     if (!(web_param(r, "count") && strcmp(web_param(r, "count"), "0") == 0) &&
@@ -153,10 +163,11 @@ web_api_events(struct web_req *r)
     }
     return web_reply_json(
         r, 200,
-        json_pack("{s:o, s:{s:I, s:I, s:I, s:s}}", "data", data, "meta",
-                  "total", (json_int_t)total, "limit", (json_int_t)limit,
-                  "offset", (json_int_t)offset, "order",
-                  asc ? "asc" : "desc"));
+        json_pack("{s:o, s:{s:I, s:I, s:I, s:s, s:s, s:I}}", "data", data,
+                  "meta", "total", (json_int_t)total, "limit",
+                  (json_int_t)limit, "offset", (json_int_t)offset, "order",
+                  asc ? "asc" : "desc", "sort", web_sort_name(sort),
+                  "max_sort_rows", (json_int_t)AP_STORE_MAX_SORT_ROWS));
 }
 
 int

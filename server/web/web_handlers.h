@@ -6,6 +6,7 @@
 
 /* web_pages.c: HTML shell, login page, embedded assets */
 int web_page_app(struct web_req *r);
+int web_page_session(struct web_req *r);
 int web_page_login(struct web_req *r);
 int web_static(struct web_req *r);
 
@@ -23,6 +24,20 @@ int web_api_attacker(struct web_req *r);
 int web_api_session(struct web_req *r);
 int web_api_credentials(struct web_req *r);
 int web_api_files(struct web_req *r);
+
+/* web_files.c: captured files (encrypted ZIP, raw for admins), TTY logs */
+int web_api_file_download(struct web_req *r);
+int web_api_ttylog(struct web_req *r);
+
+/* web_settings.c: retention, alert rules, sensor tags (server.db) */
+int web_api_retention(struct web_req *r);
+int web_api_retention_set(struct web_req *r);
+int web_api_rules(struct web_req *r);
+int web_api_rule_add(struct web_req *r);
+int web_api_rule_update(struct web_req *r);
+int web_api_rule_del(struct web_req *r);
+int web_api_sensor_tags(struct web_req *r);
+int web_api_sensor_tags_edit(struct web_req *r);
 
 /* web_deploy.c: the deploy page (install command, deploy keys) */
 int web_api_deploy(struct web_req *r);

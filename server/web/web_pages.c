@@ -36,6 +36,14 @@ web_page_app(struct web_req *r)
     return serve(r, "/index.html");
 }
 
+/* The session page: the same shell, allowed to run the TTY player. */
+int
+web_page_session(struct web_req *r)
+{
+    r->csp_wasm = 1;
+    return serve(r, "/index.html");
+}
+
 int
 web_page_login(struct web_req *r)
 {

@@ -65,6 +65,7 @@ web_filter_from_req(struct web_req *r, struct ap_filter *f, int def_hours,
     f->command = text(r, "command", NULL);
     f->url = text(r, "url", NULL);
     f->sha256 = text(r, "sha256", NULL);
+    f->signature = text(r, "signature", NULL);
     if ((v = text(r, "port", "dst_port")) != NULL) {
         if (web_parse_int(v, 1, 65535, &n) != 0) {
             snprintf(err, errlen, "port: 1 to 65535");
@@ -111,3 +112,51 @@ web_page_from_req(struct web_req *r, size_t def_limit, size_t *limit,
     return 0;
 }
 
+
+static const struct {
+    const char *name;
+    enum ap_store_sort sort;
+} sorts[] = {
+    {"ts", AP_SORT_TS},
+    {"src_ip", AP_SORT_SRC_IP},
+    {"port", AP_SORT_DST_PORT},
+    {"sensor", AP_SORT_SENSOR},
+    {"honeypot", AP_SORT_HONEYPOT},
+    {"country", AP_SORT_SRC_COUNTRY},
+};
+
+int
+web_sort_parse(const char *s, enum ap_store_sort *out)
+{
+    size_t i;
+
+    for (i = 0; i < AP_ARRAY_SIZE(sorts); i++)
+        if (strcmp(s, sorts[i].name) == 0) {
+            *out = sorts[i].sort;
+            return 0;
+        }
+    return AP_EINVAL;
+}
+
+const char *
+web_sort_name(enum ap_store_sort s)
+{
+    size_t i;
+
+    for (i = 0; i < AP_ARRAY_SIZE(sorts); i++)
+        if (sorts[i].sort == s)
+            return sorts[i].name;
+    return "ts";
+}
+
+int
+web_sort_from_req(struct web_req *r, enum ap_store_sort *out)
+{
+    const char *v = web_param(r, "sort");
+
+    if (v == NULL) {
+        *out = AP_SORT_TS;
+        return 0;
+    }
+    return web_sort_parse(v, out);
+}

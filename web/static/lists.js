@@ -21,12 +21,31 @@ export async function credentials(main) {
       col('Pairs', c.credentials, 'pairs')));
 }
 
-export async function files(main) {
+// Download cell: the encrypted ZIP for everyone; for admins a raw
+// download that first shows a warning and needs a second click.
+function downloadCell(r, me) {
+  const base = '/api/v1/files/' + encodeURIComponent(r.sha256) + '/download';
+  const cell = el('span', { class: 'downloads' },
+    el('a', { href: base + '?format=zip', download: r.sha256 + '.zip', class: 'dl-zip' }, 'ZIP'));
+  if (me && me.role === 'admin') {
+    const raw = el('button', { type: 'button', class: 'dl-raw-ask' }, 'raw…');
+    raw.addEventListener('click', () => {
+      raw.replaceWith(el('span', { class: 'warning' },
+        'Live malware, unencrypted: your browser or antivirus may act on it. ',
+        el('a', { href: base + '?format=raw', download: r.sha256 + '.bin', class: 'dl-raw' }, 'Download raw bytes anyway')));
+    });
+    cell.append(' ', raw);
+  }
+  return cell;
+}
+
+export async function files(main, me) {
   const f = await api('/api/v1/files' + qs({ limit: 100 }));
   main.append(el('h1', {}, 'Captured files'),
-    el('p', { class: 'warning' }, 'These files are live malware. Only hashes and metadata are shown here; ' +
-      'take samples from the server data directory (files/) on an isolated analysis host.'),
+    el('p', { class: 'warning' }, 'These files are live malware. Download them as a ZIP encrypted with AES-256, ' +
+      'password "infected", and open them only on an isolated analysis host (7-Zip opens these archives).'),
     table([
+      { title: 'Download', cell: (r) => downloadCell(r, me) },
       { title: 'SHA-256', cell: (r) => el('a', { href: '/search' + qs({ sha256: r.sha256 }) }, r.sha256) },
       { title: 'Size', cell: (r) => r.size === null ? '' : String(r.size) },
       { title: 'Type', cell: (r) => r.filetype || '' },

@@ -50,8 +50,10 @@ export async function session(main, me, id) {
         { title: 'Type', cell: (e) => e.type || '' },
         { title: 'What', cell: (e) => detail(e) },
       ], tl)));
+  const rec = tl.find((e) => e.type === 'ttylog' && /^[0-9a-f]{64}$/.test(e.sha256 || ''));
+  if (rec) main.append(await recording(rec));
   const tty = tl.filter((e) => e.type === 'command');
-  if (tty.length) {
+  if (!rec && tty.length) {
     // Replay the commands into a <pre> at their original pace (gaps
     // capped at 2 s).
     const pre = el('pre', { id: 'tty' });
@@ -66,4 +68,43 @@ export async function session(main, me, id) {
     });
     main.append(el('section', { class: 'card' }, el('h3', {}, 'TTY'), btn, pre));
   }
+}
+
+// Load the embedded asciinema-player once (a classic script that defines
+// window.AsciinemaPlayer; same-origin, so the CSP allows it).
+let playerLoad = null;
+function loadPlayer() {
+  if (!playerLoad) {
+    playerLoad = new Promise((resolve, reject) => {
+      document.head.appendChild(el('link', { rel: 'stylesheet', href: '/static/asciinema-player.css' }));
+      const s = document.createElement('script');
+      s.src = '/static/asciinema-player.min.js';
+      s.onload = () => (window.AsciinemaPlayer ? resolve(window.AsciinemaPlayer) : reject(new Error('no player')));
+      s.onerror = () => reject(new Error('the TTY player is not in this build (run scripts/webdeps.sh)'));
+      document.head.appendChild(s);
+    });
+  }
+  return playerLoad;
+}
+
+// The session's terminal recording (a ttylog event), played with
+// asciinema-player from /api/v1/ttylog/<sha256>.  The recording is the
+// attacker's terminal: the player draws it in its own terminal emulator,
+// never as HTML.
+async function recording(rec) {
+  const box = el('div', { id: 'tty-player' });
+  const info = el('p', { class: 'muted' },
+    (rec.duration !== undefined ? rec.duration.toFixed(1) + ' s' : '') +
+    (rec.width ? ' · ' + rec.width + '×' + (rec.height || '?') : '') +
+    (rec.truncated ? ' · truncated' : ''));
+  const sec = el('section', { class: 'card' }, el('h3', {}, 'TTY recording'), info, box);
+  try {
+    const P = await loadPlayer();
+    const p = P.create('/api/v1/ttylog/' + rec.sha256, box, { fit: 'width', idleTimeLimit: 2, preload: true });
+    window.apiaryPlayer = p;
+    box.dataset.player = 'ready';
+  } catch (e) {
+    box.appendChild(el('p', { class: 'error' }, 'Cannot play the recording: ' + e.message));
+  }
+  return sec;
 }

@@ -1,4 +1,5 @@
-// Attack search: filters in the URL, paged, sortable by time.
+// Attack search: filters in the URL, paged, sortable by time, source IP,
+// port, sensor, honeypot or country.
 import { api, el, qs, table, fmtTime, clear } from './util.js';
 
 const fields = [
@@ -6,8 +7,15 @@ const fields = [
   ['sensor', 'Sensor'], ['honeypot', 'Honeypot'], ['src_ip', 'Source IP'],
   ['port', 'Port'], ['country', 'Country'], ['asn', 'ASN'], ['protocol', 'Protocol'],
   ['type', 'Type'], ['username', 'Username'], ['password', 'Password'],
-  ['command', 'Command'], ['url', 'URL'], ['sha256', 'SHA-256'],
+  ['command', 'Command'], ['url', 'URL'], ['sha256', 'SHA-256'], ['signature', 'IDS signature'],
+  ['session', 'Session id'],
 ];
+
+// Sort keys of /api/v1/events (sort=...).  Time is index-ordered; the
+// others sort the matching events, so the window must hold at most
+// meta.max_sort_rows of them.
+const sorts = [['ts', 'time'], ['src_ip', 'source IP'], ['port', 'port'], ['sensor', 'sensor'],
+  ['honeypot', 'honeypot'], ['country', 'country']];
 
 export const eventCols = [
   { title: 'Time', cell: (e) => fmtTime(e.ts) },
@@ -39,9 +47,13 @@ export async function search(main) {
   const params = new URLSearchParams(location.search);
   const form = el('form', { class: 'filters', id: 'search-form' },
     fields.map(([k, label]) => el('label', {}, label, el('input', { name: k, value: params.get(k) || '' }))),
-    el('label', {}, 'Order', el('select', { name: 'order' },
-      el('option', { value: 'desc', selected: params.get('order') !== 'asc' ? 'selected' : null }, 'newest first'),
-      el('option', { value: 'asc', selected: params.get('order') === 'asc' ? 'selected' : null }, 'oldest first'))),
+    el('label', {}, 'Sort by', el('select', { name: 'sort', id: 'sort' },
+      sorts.map(([v, t]) => el('option', { value: v, selected: (params.get('sort') || 'ts') === v ? 'selected' : null }, t)))),
+    el('label', {}, 'Order', el('select', { name: 'order', id: 'order' },
+      el('option', { value: 'desc', selected: params.get('order') !== 'asc' ? 'selected' : null }, 'descending (newest first)'),
+      el('option', { value: 'asc', selected: params.get('order') === 'asc' ? 'selected' : null }, 'ascending (oldest first)'))),
+    el('p', { class: 'muted' }, 'Sorting by anything but time works on at most 100,000 matching events: ' +
+      'narrow the time range or add filters for bigger windows.'),
     el('button', { type: 'submit' }, 'Search'));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
@@ -55,7 +67,13 @@ export async function search(main) {
   const offset = Number(params.get('offset')) || 0;
   const q = Object.fromEntries(params.entries());
   q.limit = limit; q.offset = offset;
-  const r = await api('/api/v1/events' + qs(q));
+  let r;
+  try {
+    r = await api('/api/v1/events' + qs(q));
+  } catch (e) {
+    clear(results).append(el('p', { class: 'error', id: 'search-error' }, e.message));
+    return;
+  }
   clear(results).append(
     el('p', { id: 'total' }, r.meta.total + ' events; showing ' + (offset + 1) + '–' + (offset + r.data.length)),
     table(eventCols, r.data),

@@ -1,5 +1,6 @@
 // Settings: your API keys, users (admins), server settings.
 import { api, el, table, clear } from './util.js';
+import { retentionCard, rulesCard, tagsCard } from './settings_server.js';
 
 export async function settings(main, me) {
   const keysBox = el('div', { id: 'apikeys' });
@@ -58,4 +59,5 @@ export async function settings(main, me) {
   }
   await drawKeys();
   if (me.role === 'admin') await drawUsers();
+  main.append(await retentionCard(me), await rulesCard(me), await tagsCard(me));
 }

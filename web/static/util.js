@@ -73,8 +73,7 @@ export function topList(title, items, param, hours) {
 
 export function linkFor(param, value, hours) {
   if (param === 'src_ip') return '/attacker/' + encodeURIComponent(value);
-  // Store filters have no signature field: list the alerts of the window.
-  if (param === 'signature') return '/search' + qs({ type: 'alert', hours });
+  if (param === 'signature') return '/search' + qs({ type: 'alert', signature: value, hours });
   const p = {}; p[param] = value; if (hours) p.hours = hours;
   return '/search' + qs(p);
 }

@@ -9,3 +9,11 @@ add_test(NAME unit.test_store_pg
                  $<TARGET_FILE:test_store>)
 set_tests_properties(unit.test_store_pg PROPERTIES
     LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)
+# web2: sorted search (ap_store_events_sorted), both engines
+ap_add_unit_test(test_store_sort server/test_store_sort.c)
+target_link_libraries(test_store_sort PRIVATE apiary_store)
+add_test(NAME unit.test_store_sort_pg
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/blackbox/pg.sh run
+                 $<TARGET_FILE:test_store_sort>)
+set_tests_properties(unit.test_store_sort_pg PROPERTIES
+    LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)
