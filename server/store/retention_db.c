@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alerts/dbver.h"
 #include "ap/err.h"
 #include "retention_db.h"
 #include "ap/common.h"
@@ -14,15 +15,18 @@ field(struct ap_retention_values *v, size_t i)
     return i == 0 ? &v->days : i == 1 ? &v->max_bytes : &v->raw_days;
 }
 
+/* the change counter (alerts/dbver.h) the retention thread polls */
+#define VERSION_NAME "store_retention"
+
 int
 ap_retention_db_init(sqlite3 *db)
 {
-    return sqlite3_exec(db,
-                        "CREATE TABLE IF NOT EXISTS store_retention ("
-                        " name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-                        NULL, NULL, NULL) == SQLITE_OK
-               ? 0
-               : AP_EDB;
+    if (sqlite3_exec(db,
+                     "CREATE TABLE IF NOT EXISTS store_retention ("
+                     " name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        return AP_EDB;
+    return ap_dbver_init(db);
 }
 
 static int
@@ -97,7 +101,7 @@ ap_retention_db_overrides(sqlite3 *db, struct ap_retention_values *out,
         if ((rc = get(db, name, -1, field(&v, i))) != 0)
             return rc;
     }
-    if (version != NULL && (rc = get(db, "version", 0, version)) != 0)
+    if (version != NULL && (rc = ap_dbver_get(db, VERSION_NAME, version)) != 0)
         return rc;
     *out = v;
     return 0;
@@ -107,7 +111,7 @@ int
 ap_retention_db_set(sqlite3 *db, const struct ap_retention_values *v)
 {
     struct ap_retention_values c = *v;
-    long long ver = 0, x;
+    long long x;
     char name[64];
     size_t i;
     int rc = 0;
@@ -125,8 +129,8 @@ ap_retention_db_set(sqlite3 *db, const struct ap_retention_values *v)
         x = *field(&c, i);
         rc = x < 0 ? del(db, name) : put(db, name, x);
     }
-    if (rc == 0 && (rc = get(db, "version", 0, &ver)) == 0)
-        rc = put(db, "version", ver + 1);
+    if (rc == 0)
+        rc = ap_dbver_bump(db, VERSION_NAME);
     if (sqlite3_exec(db, rc == 0 ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL) !=
         SQLITE_OK)
         rc = AP_EDB;

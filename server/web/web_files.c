@@ -197,6 +197,13 @@ web_api_file_download(struct web_req *r)
         r->ctype = "application/octet-stream";
         return set_disposition(r, sha, ".bin");
     }
+    /* Debian 12's libzip 1.7.3 (linked with OpenSSL libcrypto) has WinZip AES;
+     * a build without it must refuse rather than send an open archive */
+    if (!zip_encryption_method_supported(ZIP_EM_AES_256, 1)) {
+        close(fd);
+        return web_reply_error(r, 501, "This libzip cannot encrypt with "
+                                       "AES-256; no archive is sent.");
+    }
     rc = slurp(fd, size, &bytes);
     close(fd);
     if (rc != 0)
