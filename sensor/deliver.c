@@ -36,7 +36,7 @@
 #define CHAN_STATUS "apiary.status"
 /* Client output buffer: room for several full-size records, so a publish
  * after the pending check below never fails with AP_EFULL. */
-#define OUT_MAX (8u * 1024u * 1024u)
+#define OUT_MAX (4u * AP_SPOOL_REC_MAX)
 /* Events published but not acknowledged before we wait for acks: bounds
  * what a reconnect re-sends and what the server must dedupe. */
 #define ACK_WINDOW 20000u
@@ -122,6 +122,26 @@ out:
     return r;
 }
 
+/* An event goes to apiary.events; a record of ap_sensor_publish to its
+ * own channel (mhn_compat). */
+static int
+publish_rec(struct ap_deliver *d, const struct ap_spool_rec *rec)
+{
+    const uint8_t *payload;
+    const char *chan;
+    char name[256];
+    size_t cl, pl;
+
+    if (!ap_sensor_rec_channel(rec->data, rec->len, &chan, &cl, &payload,
+                               &pl))
+        return hpf_client_publish(d->c, CHAN_EVENTS, rec->data, rec->len);
+    if (cl >= sizeof(name))
+        return 0; /* cannot happen: ap_sensor_publish checked it */
+    memcpy(name, chan, cl);
+    name[cl] = '\0';
+    return hpf_client_publish(d->c, name, payload, pl);
+}
+
 static void
 deliver_pump(struct ap_deliver *d)
 {
@@ -163,7 +183,7 @@ deliver_pump(struct ap_deliver *d)
                 continue;
             }
         }
-        r = hpf_client_publish(d->c, CHAN_EVENTS, rec.data, rec.len);
+        r = publish_rec(d, &rec);
         if (r != 0) {
             /* Not ready any more: the reconnect rewinds and re-sends. */
             ap_log_warn("publish seq %" PRIu64 ": %s", rec.seq,

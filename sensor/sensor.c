@@ -287,6 +287,14 @@ run_listening(struct ap_sensor *sn, const struct opts *o, char *err,
                               "never");
         return AP_ECONF;
     }
+    /* An Apiary server acks contiguous apiary.events sequences: a record
+     * sent on cowrie.sessions would hold its acks back forever (and it
+     * stores the native events already). */
+    if (sn->conf.mhn_compat && sn->conf.server && sn->conf.server_acks) {
+        snprintf(err, errlen, "mhn_compat needs server_acks no (an MHN "
+                              "broker)");
+        return AP_ECONF;
+    }
     if ((r = ap_sensor_listen(sn, err, errlen)) != 0)
         goto out;
     if (o->port_file && ap_sensor_write_ports(sn, o->port_file) != 0) {

@@ -37,6 +37,8 @@ struct ap_sensor_conf {
     size_t spool_max, spool_segment;
     char *spool_fsync;  /* always, interval, never */
     char *state_dir;    /* modules keep keys, uploads here */
+    size_t files_max_size; /* upload/download bytes carried in events */
+    int mhn_compat;     /* also publish cowrie.sessions (MHN) */
     char *events_file;  /* also write every event as a JSON line here */
     char *user;         /* drop to this user after binding */
     int allow_root;
@@ -148,6 +150,16 @@ void ap_session_close_all(struct ap_sensor *sn);
 
 /* emit.c: stamp, spool, write to events_file, kick delivery.  Takes ev. */
 int ap_sensor_emit(struct ap_sensor *sn, json_t *ev);
+/* A message in another format on another hpfeeds channel (mhn_compat):
+ * spooled and delivered in order with the events, but never written to
+ * events_file.  Takes msg. */
+int ap_sensor_publish(struct ap_sensor *sn, const char *channel, json_t *msg);
+/* Spool records of ap_sensor_publish: "@CHANNEL\n" then the payload;
+ * events start with '{'.  Returns 1 and sets chan/payload for such a
+ * record, 0 for an event. */
+int ap_sensor_rec_channel(const uint8_t *p, size_t n, const char **chan,
+                          size_t *chanlen, const uint8_t **payload,
+                          size_t *plen);
 
 /* privdrop.c */
 int ap_sensor_drop_privileges(struct ap_sensor *sn, char *err, size_t errlen);

@@ -26,6 +26,7 @@
 #include "ap/log.h"
 #include "ap/net.h"
 #include "ap/util.h"
+#include "mhn_compat.h"
 #include "sensor.h"
 #include "srclimit.h"
 #include "ap/common.h"
@@ -63,6 +64,7 @@ struct ap_session {
     uint64_t bytes_in, bytes_out;
     long long errors;
     int closing, ended, eof;
+    json_t *mhn; /* mhn_compat: this session's cowrie.sessions message */
 };
 
 /* --- module API (include/ap/proto.h) ---------------------------------- */
@@ -127,6 +129,12 @@ ap_session_state_dir(const struct ap_session *s)
     return s->sn->conf.state_dir;
 }
 
+size_t
+ap_session_files_max(const struct ap_session *s)
+{
+    return s->sn->conf.files_max_size;
+}
+
 static void session_arm_timer(struct ap_session *s);
 
 void
@@ -187,6 +195,8 @@ fail:
 int
 ap_session_emit(struct ap_session *s, json_t *ev)
 {
+    if (s->mhn != NULL)
+        mhn_compat_observe(s->mhn, ev);
     return ap_sensor_emit(s->sn, ev);
 }
 
@@ -275,7 +285,23 @@ emit_simple(struct ap_session *s, enum ap_event_type t)
             return;
         }
     }
-    ap_sensor_emit(s->sn, ev);
+    ap_session_emit(s, ev);
+}
+
+/* mhn_compat: the session's cowrie.sessions message, once it is over
+ * (cowrie publishes on cowrie.session.closed). */
+static void
+publish_mhn(struct ap_session *s)
+{
+    char ts[40];
+
+    if (s->mhn == NULL)
+        return;
+    ap_format_time_us(ap_now_us(), ts, sizeof(ts));
+    ap_sensor_publish(s->sn, MHN_COMPAT_CHANNEL,
+                      mhn_compat_finish(s->mhn, ts));
+    json_decref(s->mhn);
+    s->mhn = NULL;
 }
 
 static void
@@ -288,6 +314,7 @@ session_end(struct ap_session *s)
     s->ended = 1;
     if (s->proto->close)
         s->proto->close(s);
+    publish_mhn(s);
     emit_simple(s, AP_EV_DISCONNECT);
     if (s->rev)
         event_free(s->rev);
@@ -490,6 +517,10 @@ session_new(struct ap_module *mod)
     s->idle_deadline = now + mod->common->idle_timeout * 1000000LL;
     s->life_deadline = now + mod->common->max_secs * 1000000LL;
     ap_event_id_new(s->id, s->start_us);
+    /* only the shells cowrie emulates have a cowrie.sessions form */
+    if (sn->conf.mhn_compat && (strcmp(s->proto->name, "ssh") == 0 ||
+                                strcmp(s->proto->name, "telnet") == 0))
+        s->mhn = mhn_compat_new(); /* NULL (ENOMEM): just not published */
     s->next = sn->sessions;
     if (sn->sessions)
         sn->sessions->prev = s;

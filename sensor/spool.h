@@ -25,8 +25,10 @@
 #define AP_SPOOL_MAGIC "APSPOOL1"
 #define AP_SPOOL_MAGIC_LEN 8
 #define AP_SPOOL_REC_HDR 16
-/* One event; a bigger one is refused (AP_ETOOBIG), never truncated. */
-#define AP_SPOOL_REC_MAX (1024u * 1024u)
+/* One event; a bigger one is refused (AP_ETOOBIG), never truncated.
+ * Room for a file of files_max_size (at most 6 MiB) in base64 plus the
+ * event around it, and below the broker's 10 MiB message cap. */
+#define AP_SPOOL_REC_MAX (9u * 1024u * 1024u)
 
 struct ap_spool_rec {
     uint64_t seq;

@@ -98,5 +98,8 @@ int ap_session_error(struct ap_session *s, const char *reason);
 /* The sensor's state directory (state_dir): host keys, captured files.
  * Created at start-up and writable after the privilege drop. */
 const char *ap_session_state_dir(const struct ap_session *s);
+/* files_max_size: upload/download/ttylog events carry the file itself
+ * (content_b64) when it is at most this many bytes (docs/EVENTS.md). */
+size_t ap_session_files_max(const struct ap_session *s);
 
 #endif

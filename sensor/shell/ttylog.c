@@ -82,6 +82,7 @@ emit(struct ttylog *t, struct ap_buf *line)
         /* over the cap: stop recording, keep what we have */
         fclose(t->f);
         t->f = NULL;
+        t->truncated = 1;
         return AP_ETOOBIG;
     }
     if (fwrite(ap_buf_data(line), 1, ap_buf_len(line), t->f) !=

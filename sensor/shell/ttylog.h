@@ -16,6 +16,7 @@ struct ttylog {
     FILE *f;
     int64_t start_us;
     size_t bytes;
+    int truncated;     /* stopped at the cap */
     char path[512];
 };
 

@@ -75,6 +75,21 @@ jq -e -s '.[0].version == 2 and .[0].width == 80' "$cast" >/dev/null ||
     fail "asciicast header"
 timeout 30 script -qec "asciinema cat $cast" /dev/null < /dev/null | tr -d '\r' |
     grep -qx "hello" || fail "asciinema cannot replay $cast"
+# the recording travels in a ttylog event at session end, before the
+# disconnect of the same session (docs/EVENTS.md "File contents")
+sid=$(jq -r -s '[.[] | select(.type == "fingerprint" and .ttylog)][0].session' "$EV")
+wait_events "any(.[]; .type == \"ttylog\" and .session == \"$sid\")"
+jq -r -s --arg s "$sid" '[.[] | select(.type == "ttylog" and .session == $s)][0]
+    .content_b64' "$EV" | base64 -d > "$T/cast.sent"
+cmp -s "$T/cast.sent" "$cast" || fail "ttylog content differs from $cast"
+jq -e -s --arg s "$sid" --arg h "$(sha256sum "$cast" | cut -d' ' -f1)" \
+    --argjson n "$(stat -c %s "$cast")" '[.[] | select(.session == $s)] as $e |
+    ([$e[] | select(.type == "ttylog")] | length == 1) and
+    ($e | map(.type) | index("ttylog") < index("disconnect")) and
+    ($e[] | select(.type == "ttylog") | .sha256 == $h and .size == $n and
+     .width == 80 and .height > 0 and .duration > 1 and (.truncated | not))' \
+    "$EV" >/dev/null || fail "ttylog event: $(jq -c -s --arg s "$sid" \
+    '[.[] | select(.session == $s) | del(.content_b64)]' "$EV")"
 
 # uploads: scp (SFTP protocol), legacy scp, sftp
 head -c 70000 /dev/urandom > "$T/payload.bin"
@@ -92,6 +107,11 @@ jq -e -s 'any(.[]; .type == "upload" and .filename == "evil.bin")' "$EV" \
     >/dev/null || fail "upload name"
 [ "$(ls "$STATE/files")" = "$sum" ] || fail "store: $(ls -R "$STATE/files")"
 cmp -s "$STATE/files/$sum" "$T/payload.bin" || fail "stored bytes differ"
+# each upload event carries the whole file (under files_max_size)
+for b in $(jq -r -s '.[] | select(.type == "upload") | .content_b64' "$EV"); do
+    printf '%s' "$b" | base64 -d | cmp -s - "$T/payload.bin" ||
+        fail "upload content_b64 differs from the file"
+done
 [ "$(stat -c %a "$STATE/files/$sum")" = 600 ] || fail "stored file mode"
 jq -e -s 'any(.[]; .type == "request" and .method == "subsystem" and
     .path == "sftp")' "$EV" >/dev/null || fail "subsystem request"

@@ -140,7 +140,7 @@ cmp -s "$T/got.cast" "$T/rec.cast" || fail "ttylog bytes differ"
 [ "$(code GET "$WEB/api/v1/ttylog/$BIN_SHA" -b "$T/view.jar")" = 404 ] ||
     fail "ttylog endpoint served a sample"
 FAKE_SHA=$(python3 -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()[::-1]).hexdigest())' "$T/sample.bin")
-for ((i = 0; i < 100; i++)); do
+for ((i = 0; i < 300; i++)); do
     [ -f "$T/data/files/${FAKE_SHA:0:2}/${FAKE_SHA:2:2}/$FAKE_SHA" ] && break
     sleep 0.1
 done

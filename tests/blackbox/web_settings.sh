@@ -69,7 +69,7 @@ curl -s -b "$T/a.jar" "$WEB/api/v1/settings/retention" >"$T/ret1.json"
 jq -e '.config.days == 0 and .override.days == 30 and .effective.days == 30 and .applied_at_us > 0' \
     "$T/ret1.json" >/dev/null || fail "retention state: $(cat "$T/ret1.json")"
 [ "$(acall PUT /api/v1/settings/retention -d '{"days":null}')" = 200 ] || fail "clear retention"
-for ((i = 0; i < 100; i++)); do
+for ((i = 0; i < 300; i++)); do
     curl -s -b "$T/a.jar" "$WEB/api/v1/settings/retention" | jq -e '.effective.days == 0' \
         >/dev/null && break
     sleep 0.1
@@ -100,7 +100,7 @@ base=$(reloads)
 curl -s -b "$T/v.jar" "$WEB/api/v1/alerts/rules" |
     jq -e '.data[] | select(.name == "creds") | .editable and .settings.usernames == ["admin","root"] and .settings.severity == "high"' \
     >/dev/null || fail "edited rule"
-for ((i = 0; i < 100; i++)); do [ "$(reloads)" -gt "$base" ] && break; sleep 0.1; done
+for ((i = 0; i < 300; i++)); do [ "$(reloads)" -gt "$base" ] && break; sleep 0.1; done
 [ "$(reloads)" -gt "$base" ] || fail "the alerts engine did not reload the rules"
 [ "$(acall DELETE /api/v1/alerts/rules/creds)" = 200 ] || fail "delete rule"
 [ "$(acall DELETE /api/v1/alerts/rules/creds)" = 404 ] || fail "delete twice"

@@ -39,7 +39,7 @@ export async function retentionCard(me) {
         msg.textContent = 'Saved; the store applies it within a few seconds.';
       } catch (err) { msg.textContent = 'Error: ' + err.message; await draw(); return; }
       // Show what the store applies: poll until it reports the new values.
-      for (let i = 0; i < 15; i++) {
+      for (let i = 0; i < 30; i++) {
         const s2 = await draw();
         const done = ['days', 'max_bytes', 'raw_days'].every((k) =>
           s2.effective[k] === (body[k] === null ? s2.config[k] : body[k]));

@@ -71,17 +71,14 @@ void
 ssh_store_upload(struct ssh_state *st, const char *name, const uint8_t *p,
                  size_t n, int truncated)
 {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    char hex[2 * EVP_MAX_MD_SIZE + 1], path[700];
+    char hex[65], path[700];
     const char *sd = ap_session_state_dir(st->s);
     const char *base = strrchr(name, '/');
     json_t *ev;
     int fd, w;
 
-    if (EVP_Digest(p, n, md, &mdlen, EVP_sha256(), NULL) != 1)
+    if (term_sha256_hex(p, n, hex) != 0)
         return;
-    ap_hex(md, mdlen, hex);
     if (sd) {
         w = snprintf(path, sizeof(path), "%s/files", sd);
         if (w > 0 && (size_t)w < sizeof(path) &&
@@ -111,6 +108,7 @@ ssh_store_upload(struct ssh_state *st, const char *name, const uint8_t *p,
     if (ap_event_set_bytes(ev, "filename", base, strlen(base)) != 0 ||
         ap_event_set_str(ev, "sha256", hex) != 0 ||
         ap_event_set_int(ev, "size", (long long)n) != 0 ||
+        (!truncated && term_event_content(st->s, ev, p, n) != 0) ||
         (truncated && json_object_set_new(ev, "tags",
                                           json_pack("[s]", "truncated")) != 0)) {
         json_decref(ev);

@@ -447,9 +447,10 @@ term_exec(struct term *t, const char *cmd, size_t len)
 void
 term_end(struct term *t)
 {
-    if (t->sh == NULL && t->log.f == NULL)
+    if (t->sh == NULL && t->log.f == NULL && t->log.start_us == 0)
         return;
     ttylog_close(&t->log);
+    term_publish_ttylog(t);
     sh_free(t->sh);
     t->sh = NULL;
     ap_buf_release(&t->line);

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "ap/buf.h"
 #include "ap/conf.h"
 #include "auth_policy.h"
@@ -100,8 +102,16 @@ int term_exec(struct term *t, const char *cmd, size_t len);
 /* Write the motd and the first prompt (interactive logins). */
 void term_banner(struct term *t);
 void term_resize(struct term *t, unsigned width, unsigned height);
-/* Free everything; the recording path is reported on the disconnect
- * through a final event.  Safe on a zeroed or already ended term. */
+/* Free everything; an interactive session's recording is published as a
+ * ttylog event first.  Safe on a zeroed or already ended term. */
 void term_end(struct term *t);
+
+/* term_files.c: file contents inside events (docs/EVENTS.md). */
+int term_sha256_hex(const void *p, size_t n, char out[65]);
+/* content_b64 = p[0..n) when n <= files_max_size; 0 or AP_ENOMEM. */
+int term_event_content(struct ap_session *s, json_t *ev, const void *p,
+                       size_t n);
+/* The ttylog event of a finished recording (once). */
+void term_publish_ttylog(struct term *t);
 
 #endif

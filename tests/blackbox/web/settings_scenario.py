@@ -23,7 +23,7 @@ try:
     b.evaluate("document.getElementById('retention-days').value = '90';"
                "document.querySelector('#retention-form button[type=submit]').click(); 1")
     b.wait_for("document.getElementById('retention-eff-days').textContent === '90'",
-               timeout=30, what="retention applied by the store")
+               timeout=60, what="retention applied by the store")
     b.evaluate("document.getElementById('rule-name').value = 'pagerule';"
                "document.getElementById('rule-settings').value = '{\"type\": \"download\"}';"
                "document.querySelector('#rule-form button[type=submit]').click(); 1")
