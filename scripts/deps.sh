@@ -26,6 +26,7 @@ libsodium-dev
 libmaxminddb-dev
 libpcap-dev
 libseccomp-dev
+libcurl4-openssl-dev
 libzip-dev
 "
 

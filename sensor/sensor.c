@@ -12,7 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <event2/event.h>
+#include <event2/thread.h>
 
 #include "ap/conf.h"
 #include "ap/err.h"
@@ -20,6 +22,7 @@
 #include "ap/util.h"
 #include "commands.h"
 #include "deliver.h"
+#include "fetch.h"
 #include "sensor.h"
 #include "spool.h"
 #include "srclimit.h"
@@ -252,6 +255,46 @@ new_base(int stdio)
     return b;
 }
 
+static void
+emit_fetched(void *ctx, json_t *ev)
+{
+    ap_sensor_emit(ctx, ev);
+}
+
+static int
+start_fetcher(struct ap_sensor *sn, char *err, size_t errlen)
+{
+    struct ap_fetch_conf fc;
+    size_t i;
+    int r;
+
+    for (i = 0; i < sn->conf.fetch_allow.n; i++)
+        if ((r = ap_cidr_list_add(&sn->fetch_allow, sn->conf.fetch_allow.v[i], err,
+                                  errlen)) != 0) {
+            if (r == AP_EINVAL) {
+                char why[256];
+                snprintf(why, sizeof(why), "%s", err);
+                snprintf(err, errlen, "fetch_allow: %s", why);
+            }
+            return r == AP_EINVAL ? AP_ECONF : r;
+        }
+    memset(&fc, 0, sizeof(fc));
+    fc.max_size = sn->conf.fetch_max_size;
+    fc.timeout = sn->conf.fetch_timeout;
+    fc.max_active = sn->conf.fetch_max_active;
+    fc.allow = &sn->fetch_allow;
+    fc.user_agent = sn->conf.fetch_user_agent;
+    fc.state_dir = sn->conf.state_dir;
+    fc.content_max = sn->conf.files_max_size;
+    if ((r = ap_fetcher_new(sn->base, &fc, emit_fetched, sn, &sn->fetcher, err,
+                            errlen)) != 0)
+        return r;
+    ap_log_warn("fetch_downloads yes: files attackers download are fetched "
+                "from this host (%zu extra ranges allowed)",
+                sn->fetch_allow.n);
+    return 0;
+}
+
 /* Timers and signals of the normal (listening) mode. */
 static int
 add_timers(struct ap_sensor *sn, struct event **sigs)
@@ -323,6 +366,8 @@ run_listening(struct ap_sensor *sn, const struct opts *o, char *err,
         ap_log_info("no 'server' configured: events stay local%s",
                     sn->events_out ? " (events_file)" : " (log only)");
     }
+    if (sn->conf.fetch_downloads && (r = start_fetcher(sn, err, errlen)) != 0)
+        goto out;
     sn->src = ap_srclimit_new(sn->conf.source_max_conns, sn->conf.source_rate,
                               sn->conf.source_burst, SRC_ENTRIES_MAX);
     if (sn->src == NULL || (r = add_timers(sn, sigs)) != 0 ||
@@ -338,6 +383,9 @@ run_listening(struct ap_sensor *sn, const struct opts *o, char *err,
 out:
     ap_sensor_listen_close(sn);
     ap_session_close_all(sn);
+    ap_fetcher_free(sn->fetcher);
+    sn->fetcher = NULL;
+    ap_cidr_list_free(&sn->fetch_allow);
     ap_deliver_free(sn->deliver);
     sn->deliver = NULL;
     ap_spool_free(sn->spool);
@@ -422,6 +470,14 @@ cmd_sensor(int argc, char **argv)
         goto bad;
     }
     sn.ident = sn.conf.ident ? sn.conf.ident : sn.conf.name;
+    /* the fetcher's worker thread wakes the loop (fetch.h) */
+    if (sn.conf.fetch_downloads && !o.stdio &&
+        (evthread_use_pthreads() != 0 ||
+         curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)) {
+        snprintf(err, sizeof(err), "fetch_downloads: cannot initialise "
+                                   "threads or libcurl");
+        goto bad;
+    }
     if ((sn.base = new_base(o.stdio)) == NULL) {
         snprintf(err, sizeof(err), "cannot create the event loop");
         goto bad;
@@ -445,6 +501,8 @@ out:
     if (sn.base)
         event_base_free(sn.base);
     ap_sensor_modules_release(&sn);
+    if (sn.conf.fetch_downloads && !o.stdio)
+        curl_global_cleanup();
     ap_conf_release(ap_sensor_keywords, &sn.conf);
     ap_strlist_free(&o.sets);
     return rc;

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "ap/cidr.h"
 #include "ap/conf.h"
 #include "ap/net.h"
 #include "ap/proto.h"
@@ -22,6 +23,7 @@ struct ap_spool;
 struct ap_deliver;
 struct ap_srclimit;
 struct ap_session;
+struct ap_fetcher;
 
 /* The top-level section of the sensor config (docs/SENSOR.md). */
 struct ap_sensor_conf {
@@ -52,6 +54,12 @@ struct ap_sensor_conf {
     long long source_rate;  /* new connections per minute */
     long long source_burst;
     long long max_sessions; /* all modules */
+    /* fetching what attackers download (fetch.h); off by default */
+    int fetch_downloads;
+    size_t fetch_max_size;
+    long long fetch_timeout, fetch_max_active;
+    struct ap_strlist fetch_allow;
+    char *fetch_user_agent;
 };
 
 /* Settings every module section has, placed before the module's own
@@ -111,6 +119,8 @@ struct ap_sensor {
     int64_t start_us;
     struct ap_sensor_metrics m;
     struct event *fsync_ev, *gc_ev;
+    struct ap_fetcher *fetcher;   /* NULL unless fetch_downloads */
+    struct ap_cidr_list fetch_allow; /* parsed conf.fetch_allow */
 };
 
 /* registry.c: the NULL-terminated table of every module built in. */

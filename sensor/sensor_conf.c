@@ -76,6 +76,21 @@ const struct ap_conf_kw ap_sensor_keywords[] = {
      NULL, "connections a source may open at once before the rate applies"},
     {"max_sessions", AP_CONF_INT, SC(max_sessions), "4096", 1, 1000000, NULL,
      "sessions across all modules"},
+    {"fetch_downloads", AP_CONF_BOOL, SC(fetch_downloads), "no", 0, 0, NULL,
+     "fetch the files attackers' wget/curl/tftp/ftpget name, keep them by "
+     "SHA-256 and send them to the server (outbound traffic: see "
+     "docs/SENSOR.md)"},
+    {"fetch_max_size", AP_CONF_SIZE, SC(fetch_max_size), "4M", 1024,
+     64LL << 20, NULL, "larger downloads are abandoned"},
+    {"fetch_timeout", AP_CONF_SECS, SC(fetch_timeout), "30", 1, 600, NULL,
+     "seconds one fetch may take, redirects included"},
+    {"fetch_max_active", AP_CONF_INT, SC(fetch_max_active), "4", 1, 64, NULL,
+     "fetches running at once (more wait, up to 256)"},
+    {"fetch_allow", AP_CONF_LIST, SC(fetch_allow), NULL, 0, 0, NULL,
+     "address ranges the fetcher may reach although not public "
+     "(default: public addresses only)"},
+    {"fetch_user_agent", AP_CONF_STR, SC(fetch_user_agent), "Wget/1.21.2", 0,
+     0, NULL, "User-Agent of fetches (the claimed OS's wget)"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL},
 };
 

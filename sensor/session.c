@@ -26,6 +26,7 @@
 #include "ap/log.h"
 #include "ap/net.h"
 #include "ap/util.h"
+#include "fetch.h"
 #include "mhn_compat.h"
 #include "sensor.h"
 #include "srclimit.h"
@@ -127,6 +128,16 @@ const char *
 ap_session_state_dir(const struct ap_session *s)
 {
     return s->sn->conf.state_dir;
+}
+
+int
+ap_session_fetch(struct ap_session *s, const char *url, json_t *ev)
+{
+    if (s->sn->fetcher == NULL) {
+        json_decref(ev);
+        return AP_ENOENT;
+    }
+    return ap_fetcher_submit(s->sn->fetcher, url, ev);
 }
 
 size_t

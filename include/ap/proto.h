@@ -98,6 +98,11 @@ int ap_session_error(struct ap_session *s, const char *reason);
 /* The sensor's state directory (state_dir): host keys, captured files.
  * Created at start-up and writable after the privilege drop. */
 const char *ap_session_state_dir(const struct ap_session *s);
+/* When the sensor fetches downloads (fetch_downloads), fetch url in the
+ * background and emit ev -- a download event of this session -- with the
+ * file's sha256, size and bytes once it arrives, even if the session has
+ * ended by then.  Takes ev.  AP_ENOENT (ev freed) when fetching is off. */
+int ap_session_fetch(struct ap_session *s, const char *url, json_t *ev);
 /* files_max_size: upload/download/ttylog events carry the file itself
  * (content_b64) when it is at most this many bytes (docs/EVENTS.md). */
 size_t ap_session_files_max(const struct ap_session *s);

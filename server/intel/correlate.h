@@ -15,7 +15,7 @@
 
 #include <jansson.h>
 
-#include "cidr.h"
+#include "ap/cidr.h"
 #include "fwlog.h"
 
 struct ap_corr;

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cidr.h"
+#include "ap/cidr.h"
 #include "fwlog.h"
 #include "ap/err.h"
 #include "ap/event.h"

@@ -17,7 +17,7 @@
 #include <jansson.h>
 
 #include "ap/buf.h"
-#include "cidr.h"
+#include "ap/cidr.h"
 
 struct ap_store;
 

@@ -172,14 +172,20 @@ on_sh_event(void *ctx, enum sh_event kind, const char *a, const char *b)
 
     if (kind != SH_EV_DOWNLOAD)
         return;
-    if ((ev = ap_session_event(t->s, AP_EV_DOWNLOAD)) == NULL)
-        return;
-    if (ap_event_set_bytes(ev, "url", a, strlen(a)) != 0 ||
-        (b && ap_event_set_bytes(ev, "filename", b, strlen(b)) != 0)) {
-        json_decref(ev);
-        return;
+    /* the attempt now; the file itself later, if the sensor fetches */
+    for (int i = 0; i < 2; i++) {
+        if ((ev = ap_session_event(t->s, AP_EV_DOWNLOAD)) == NULL)
+            return;
+        if (ap_event_set_bytes(ev, "url", a, strlen(a)) != 0 ||
+            (b && ap_event_set_bytes(ev, "filename", b, strlen(b)) != 0)) {
+            json_decref(ev);
+            return;
+        }
+        if (i == 0)
+            ap_session_emit(t->s, ev);
+        else
+            ap_session_fetch(t->s, a, ev);
     }
-    ap_session_emit(t->s, ev);
 }
 
 static void

@@ -3,6 +3,7 @@
 # Source after tests/blackbox/lib.sh.
 
 # start_sensor NAME [EXTRA CONFIG LINES for both modules]
+# (SENSOR_TOP: extra lines for the top-level section)
 start_sensor() {
     EV=$T/events.jsonl
     STATE=$T/state
@@ -15,6 +16,7 @@ spool_dir $T/spool
 source_max_conns 1000
 source_rate 100000
 source_burst 100000
+${SENSOR_TOP:-}
 [ssh]
 listen 127.0.0.1:0
 hostname web-07

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "cidr.h"
+#include "ap/cidr.h"
 #include "correlate.h"
 #include "fwlog.h"
 #include "ap/err.h"

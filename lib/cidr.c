@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cidr.h"
+#include "ap/cidr.h"
 #include "ap/err.h"
 #include "ap/common.h"
 
