@@ -1,8 +1,6 @@
 /*
- * A minimal blocking HTTP/1.1 client for one JSON POST (`apiary enroll`):
- * plain TCP or TLS through OpenSSL with certificate and host name
- * verification.  libcurl is not in our dependency list, and enrollment
- * needs nothing more than this.
+ * One JSON POST for `apiary enroll` (libcurl), and the URL parser it and
+ * the config writer share.
  */
 #ifndef AP_SENSOR_HTTP_POST_H
 #define AP_SENSOR_HTTP_POST_H
@@ -28,7 +26,7 @@ int ap_url_parse(const char *url, struct ap_url *out);
  * POST body (application/json) to u; on success *status is the HTTP
  * status and resp holds the body.  ca_file NULL = the system CAs;
  * insecure skips verification (tests with self-signed servers only).
- * Times out after timeout_secs per read/write.  Errors: a message in err.
+ * Gives up after timeout_secs in all.  Errors: a message in err.
  */
 int ap_http_post_json(const struct ap_url *u, const char *ca_file,
                       int insecure, const char *body, int timeout_secs,

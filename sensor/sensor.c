@@ -316,6 +316,29 @@ add_timers(struct ap_sensor *sn, struct event **sigs)
     return 0;
 }
 
+/* Each enabled module's ready hook (host keys), before any session. */
+static int
+modules_ready(struct ap_sensor *sn, char *err, size_t errlen)
+{
+    char msg[256];
+    size_t i;
+    int r;
+
+    for (i = 0; i < sn->nmods; i++) {
+        const struct ap_module *m = &sn->mods[i];
+        if (!m->enabled || m->proto->ready == NULL)
+            continue;
+        msg[0] = '\0';
+        if ((r = m->proto->ready(m->conf, sn->conf.state_dir, msg,
+                                 sizeof(msg))) != 0) {
+            snprintf(err, errlen, "[%s]: %s", m->proto->name,
+                     msg[0] ? msg : ap_strerror(r));
+            return r;
+        }
+    }
+    return 0;
+}
+
 static int
 run_listening(struct ap_sensor *sn, const struct opts *o, char *err,
               size_t errlen)
@@ -338,7 +361,10 @@ run_listening(struct ap_sensor *sn, const struct opts *o, char *err,
                               "broker)");
         return AP_ECONF;
     }
-    if ((r = ap_sensor_listen(sn, err, errlen)) != 0)
+    /* Host keys before the port file says we are up (and still with the
+     * privileges that may read keys kept from an earlier start). */
+    if ((r = ap_sensor_listen(sn, err, errlen)) != 0 ||
+        (r = modules_ready(sn, err, errlen)) != 0)
         goto out;
     if (o->port_file && ap_sensor_write_ports(sn, o->port_file) != 0) {
         snprintf(err, errlen, "--port-file %s: %s", o->port_file,
@@ -419,6 +445,8 @@ run_stdio(struct ap_sensor *sn, const struct opts *o, char *err,
     } else {
         sn->events_out = stderr;
     }
+    if ((r = modules_ready(sn, err, errlen)) != 0)
+        return r;
     if ((r = ap_session_stdio(m, STDIN_FILENO, STDOUT_FILENO)) != 0) {
         snprintf(err, errlen, "cannot start the session: %s",
                  ap_strerror(r));

@@ -49,6 +49,9 @@
 #define AP_LIMIT_SH_FS_NODES 4096u
 #define AP_LIMIT_SH_VARS 256u
 #define AP_LIMIT_SH_HISTORY 500u
+/* Longest a `sleep` in an interactive session really waits (a loop of
+ * sleeps adds up to this at most). */
+#define AP_LIMIT_SH_SLEEP_MS 60000u
 /* One asciicast TTY recording. */
 #define AP_LIMIT_TTYLOG (4u * 1024u * 1024u)
 /* File bytes one event may carry in "content_b64" (the collector decodes

@@ -44,6 +44,10 @@ struct ap_proto {
     /* Once per module after config is read, before privileges are dropped
      * (load host keys, open files).  May be NULL. */
     int (*init)(void *conf, char *err, size_t errlen);
+    /* Once per module after its ports are bound and before the privilege
+     * drop and the first session, given state_dir (make or load keys: a
+     * first connection must not wait for them).  May be NULL. */
+    int (*ready)(void *conf, const char *state_dir, char *err, size_t errlen);
     /* A new session: send a banner, set up state.  May be NULL. */
     int (*start)(struct ap_session *s);
     ssize_t (*input)(struct ap_session *s, const uint8_t *p, size_t len);

@@ -55,6 +55,18 @@ struct sh {
     int split_err;
     void (*event)(void *ctx, enum sh_event ev, const char *a, const char *b);
     void *event_ctx;
+    /* shell functions (their bodies, taken out of the line's tree) and
+     * the positional parameters of the one running */
+    struct sh_func *funcs;
+    size_t nfuncs;
+    unsigned fdepth;
+    char **args;
+    int nargs;
+};
+
+struct sh_func {
+    char *name;
+    struct sh_node *body;
 };
 
 /* What a command reads and where it writes. */
@@ -119,6 +131,8 @@ extern const struct sh_cmd sh_cmds[];
 extern const size_t sh_ncmds;
 /* Run argv (the command part of a simple command). */
 int sh_run_argv(struct sh *sh, struct sh_io *io, int argc, char **argv);
+/* Run the shell function argv[0]; -1 when there is none. */
+int sh_call_function(struct sh *sh, struct sh_io *io, int argc, char **argv);
 
 /* The content of a node, generating /proc files; appended to out. */
 int sh_read_node(struct sh *sh, const struct vfs_node *n, struct ap_buf *out);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ap/err.h"
+#include "ap/limits.h"
 #include "sh.h"
 #include "sh_cmds.h"
 
@@ -314,17 +315,32 @@ cmd_history(struct sh *sh, struct sh_io *io, int argc, char **argv)
 static int
 cmd_sleep(struct sh *sh, struct sh_io *io, int argc, char **argv)
 {
-    double s;
+    double s, total = 0;
+    char *end;
+    int i;
+
     if (argc < 2) {
         sh_err(io, "sleep: missing operand\nTry 'sleep --help' for more "
                    "information.\n");
         return 1;
     }
-    s = strtod(argv[1], NULL);
-    if (s > 0 && s < 3600)
-        sh->delay_ms += (unsigned)(s * 1000);
-    if (sh->delay_ms > 5000) /* the module waits at most this long */
-        sh->delay_ms = 5000;
+    /* GNU sleep: the sum of its operands, each with an s/m/h/d suffix */
+    for (i = 1; i < argc; i++) {
+        s = strtod(argv[i], &end);
+        if (end != argv[i] && *end && !end[1] && strchr("smhd", *end))
+            s *= *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 : 1;
+        else if (end == argv[i] || *end || s != s || s < 0) {
+            sh_err(io, "sleep: invalid time interval \xe2\x80\x98%s\xe2\x80\x99\n"
+                       "Try 'sleep --help' for more information.\n",
+                   argv[i]);
+            return 1;
+        }
+        total += s;
+    }
+    /* the terminal waits this long, capped (AP_LIMIT_SH_SLEEP_MS) */
+    total = total * 1000 + sh->delay_ms;
+    sh->delay_ms = total > AP_LIMIT_SH_SLEEP_MS ? AP_LIMIT_SH_SLEEP_MS
+                                                : (unsigned)total;
     return 0;
 }
 
@@ -530,14 +546,17 @@ const struct sh_cmd sh_cmds[] = {
     {"nohup", sh_cmd_nohup, "/usr/bin", 0},
     {"nproc", sh_cmd_nproc, "/usr/bin", 0},
     {"passwd", sh_cmd_passwd, "/usr/bin", 0},
+    {"perl", sh_cmd_perl, "/usr/bin", 0},
     {"pgrep", sh_cmd_pkill, "/usr/bin", 0},
     {"pkill", sh_cmd_pkill, "/usr/bin", 0},
     {"printf", cmd_printf, "/usr/bin", 1},
     {"ps", sh_cmd_ps, "/usr/bin", 0},
     {"pwd", cmd_pwd, "/usr/bin", 1},
+    {"python3", sh_cmd_python3, "/usr/bin", 0},
     {"rm", sh_cmd_rm, "/usr/bin", 0},
     {"rmdir", sh_cmd_rmdir, "/usr/bin", 0},
     {"scp", sh_cmd_scp, "/usr/bin", 0},
+    {"sed", sh_cmd_sed, "/usr/bin", 0},
     {"service", sh_cmd_service, "/usr/sbin", 0},
     {"set", cmd_set, NULL, 0},
     {"sh", sh_cmd_sh, "/usr/bin", 0},
@@ -622,6 +641,7 @@ sh_run_argv(struct sh *sh, struct sh_io *io, int argc, char **argv)
 {
     const struct sh_cmd *c;
     const char *name = argv[0];
+    int st;
 
     if (strchr(name, '/') != NULL) {
         struct vfs_node *n;
@@ -642,6 +662,8 @@ sh_run_argv(struct sh *sh, struct sh_io *io, int argc, char **argv)
             return c->fn(sh, io, argc, argv);
         return sh_run_script(sh, io, name, "-bash");
     }
+    if ((st = sh_call_function(sh, io, argc, argv)) >= 0)
+        return st;
     c = sh_cmd_find(name);
     if (c == NULL) {
         sh->unknown = 1;

@@ -15,6 +15,8 @@ SH_CMD(dd); SH_CMD(md5sum); SH_CMD(tar);
 /* sh_cmd_text.c */
 SH_CMD(awk); SH_CMD(cut); SH_CMD(sort); SH_CMD(uniq); SH_CMD(tr);
 SH_CMD(base64); SH_CMD(xargs);
+/* sh_cmd_sed.c, sh_cmd_lang.c */
+SH_CMD(sed); SH_CMD(python3); SH_CMD(perl);
 /* sh_cmd_sys.c */
 SH_CMD(uname); SH_CMD(id); SH_CMD(whoami); SH_CMD(hostname); SH_CMD(uptime);
 SH_CMD(w); SH_CMD(free); SH_CMD(nproc); SH_CMD(ps); SH_CMD(kill);

@@ -7,6 +7,8 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <fnmatch.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -211,6 +213,11 @@ sh_free(struct sh *sh)
     for (i = 0; i < sh->nhistory; i++)
         free(sh->history[i]);
     free(sh->history);
+    for (i = 0; i < sh->nfuncs; i++) {
+        free(sh->funcs[i].name);
+        sh_node_free(sh->funcs[i].body);
+    }
+    free(sh->funcs);
     vfs_free(sh->fs);
     ap_buf_release(&sh->out);
     ap_buf_release(&sh->err);
@@ -246,6 +253,35 @@ struct redir_state {
     struct ap_buf inbuf;
 };
 
+/* A here-document body with $var, $(...) and `...` expanded: the body
+ * becomes a double-quoted word (its own double quotes escaped, as they
+ * are literal in a here-document). */
+static void
+heredoc_expand(struct sh *sh, const char *body, struct sh_io *io,
+               struct ap_buf *out)
+{
+    struct sh_fields f = {0};
+    struct ap_buf w;
+    const char *p;
+
+    ap_buf_init(&w, AP_LIMIT_SH_INPUT * 2 + 4);
+    ap_buf_append(&w, "\"", 1);
+    for (p = body; *p; p++) {
+        if (*p == '"' && ap_buf_append(&w, "\\", 1) != 0)
+            break;
+        if (ap_buf_append(&w, p, 1) != 0)
+            break;
+    }
+    ap_buf_append(&w, "\"", 1);
+    if (ap_buf_cstr(&w) != NULL &&
+        sh_expand(sh, ap_buf_cstr(&w), 0, &f, io) == 0 && f.n > 0)
+        ap_buf_puts(out, f.v[0]);
+    else
+        ap_buf_puts(out, body);
+    sh_fields_free(&f);
+    ap_buf_release(&w);
+}
+
 static int
 apply_redirs(struct sh *sh, const struct sh_redir *r, struct sh_io *io,
              struct redir_state *st)
@@ -257,6 +293,16 @@ apply_redirs(struct sh *sh, const struct sh_redir *r, struct sh_io *io,
         struct ap_buf **slot;
         int rc;
 
+        if (r->op == SH_R_HEREDOC) {
+            ap_buf_reset(&st->inbuf);
+            if (r->quoted)
+                ap_buf_puts(&st->inbuf, r->word);
+            else
+                heredoc_expand(sh, r->word, io, &st->inbuf);
+            io->in = ap_buf_data(&st->inbuf);
+            io->inlen = ap_buf_len(&st->inbuf);
+            continue;
+        }
         if ((rc = sh_expand(sh, r->word, 0, &f, io)) != 0) {
             sh_fields_free(&f);
             return rc;
@@ -328,6 +374,11 @@ finish_redirs(struct sh *sh, struct redir_state *st)
 }
 
 /* --- execution ----------------------------------------------------- */
+
+/* Functions a session may define, and how deep calls may nest (a fork
+ * bomb ends here, bounded also by AP_LIMIT_SH_STEPS). */
+#define SH_MAX_FUNCS 64u
+#define SH_MAX_FUNC_DEPTH 32u
 
 static int
 budget(struct sh *sh)
@@ -439,6 +490,94 @@ exec_for(struct sh *sh, const struct sh_node *n, struct sh_io *io)
     return status;
 }
 
+/* case: the first item with a pattern that matches runs (fnmatch, as
+ * the globbing of file names does). */
+static int
+exec_case(struct sh *sh, const struct sh_node *n, struct sh_io *io)
+{
+    struct sh_fields subj = {0};
+    const struct sh_node *it;
+    const char *s;
+    size_t k;
+    int status = 0, hit = 0;
+
+    if (n->nwords < 1 || sh_expand(sh, n->words[0], 0, &subj, io) != 0) {
+        sh_fields_free(&subj);
+        return 1;
+    }
+    s = subj.n ? subj.v[0] : "";
+    for (it = n->a; it && !hit; it = it->next) {
+        for (k = 0; k < it->nwords && !hit; k++) {
+            struct sh_fields pat = {0};
+            if (sh_expand(sh, it->words[k], 0, &pat, io) == 0)
+                hit = fnmatch(pat.n ? pat.v[0] : "", s, 0) == 0;
+            sh_fields_free(&pat);
+        }
+        if (hit)
+            status = sh_exec_node(sh, it->a, io);
+    }
+    sh_fields_free(&subj);
+    return status;
+}
+
+/* name() { ... }: the body leaves this line's tree (freed after the
+ * line) and stays with the shell; a redefinition replaces it. */
+static int
+define_function(struct sh *sh, struct sh_node *n)
+{
+    struct sh_func *f;
+    size_t i;
+
+    if (n->name == NULL || n->a == NULL)
+        return 1;
+    for (i = 0; i < sh->nfuncs; i++)
+        if (strcmp(sh->funcs[i].name, n->name) == 0) {
+            sh_node_free(sh->funcs[i].body);
+            sh->funcs[i].body = n->a;
+            n->a = NULL;
+            return 0;
+        }
+    if (sh->nfuncs >= SH_MAX_FUNCS)
+        return 1;
+    f = realloc(sh->funcs, (sh->nfuncs + 1) * sizeof(*f));
+    if (f == NULL)
+        return 1;
+    sh->funcs = f;
+    if ((f[sh->nfuncs].name = strdup(n->name)) == NULL)
+        return 1;
+    f[sh->nfuncs].body = n->a;
+    n->a = NULL;
+    sh->nfuncs++;
+    return 0;
+}
+
+int
+sh_call_function(struct sh *sh, struct sh_io *io, int argc, char **argv)
+{
+    char **args = sh->args;
+    int nargs = sh->nargs, status;
+    size_t i;
+
+    for (i = 0; i < sh->nfuncs; i++)
+        if (strcmp(sh->funcs[i].name, argv[0]) == 0)
+            break;
+    if (i == sh->nfuncs)
+        return -1;
+    if (sh->fdepth >= SH_MAX_FUNC_DEPTH) {
+        /* :(){ :|:& };: on a real host ends like this */
+        sh_err(io, "-bash: fork: retry: Resource temporarily unavailable\n");
+        return 254;
+    }
+    sh->fdepth++;
+    sh->args = argv + 1;
+    sh->nargs = argc - 1;
+    status = sh_exec_node(sh, sh->funcs[i].body, io);
+    sh->args = args;
+    sh->nargs = nargs;
+    sh->fdepth--;
+    return status;
+}
+
 int
 sh_exec_node(struct sh *sh, const struct sh_node *n, struct sh_io *io)
 {
@@ -510,6 +649,14 @@ sh_exec_node(struct sh *sh, const struct sh_node *n, struct sh_io *io)
         break;
     case SH_GROUP:
         status = sh_exec_node(sh, n->a, &lio);
+        break;
+    case SH_CASE:
+        status = exec_case(sh, n, &lio);
+        break;
+    case SH_CASE_ITEM:
+        break; /* run through its SH_CASE */
+    case SH_FUNC:
+        status = define_function(sh, (struct sh_node *)(uintptr_t)n);
         break;
     case SH_SUBSHELL: {
         char cwd[sizeof(sh->cwd)];

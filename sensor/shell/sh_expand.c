@@ -180,10 +180,24 @@ param(struct exp *e, const char *name, char *tmp, size_t tmplen)
         snprintf(tmp, tmplen, "%d", 1000 + (int)(sh->host->boot_time % 9000));
         return tmp;
     }
-    if (strcmp(name, "#") == 0)
-        return "0";
+    if (strcmp(name, "#") == 0) {
+        snprintf(tmp, tmplen, "%d", sh->nargs);
+        return tmp;
+    }
     if (strcmp(name, "0") == 0)
         return "-bash";
+    if (name[0] >= '1' && name[0] <= '9' && name[1] == '\0')
+        return name[0] - '0' <= sh->nargs ? sh->args[name[0] - '1'] : "";
+    if ((strcmp(name, "@") == 0 || strcmp(name, "*") == 0) && sh->nargs > 0) {
+        /* one field: enough for "echo $@" in a bot's helper function */
+        size_t o = 0;
+        int k;
+        tmp[0] = '\0';
+        for (k = 0; k < sh->nargs && o + 1 < tmplen; k++)
+            o += (size_t)snprintf(tmp + o, tmplen - o, "%s%s", k ? " " : "",
+                                  sh->args[k]);
+        return tmp;
+    }
     if (strcmp(name, "!") == 0 || strcmp(name, "@") == 0 ||
         strcmp(name, "*") == 0 || (name[0] >= '1' && name[0] <= '9'))
         return "";

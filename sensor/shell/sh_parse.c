@@ -28,7 +28,11 @@ enum tok {
     T_LPAREN,
     T_RPAREN,
     T_REDIR,
+    T_DSEMI, /* ;; ends a case item */
 };
+
+/* Here-documents whose bodies start after the current line. */
+#define SH_HEREDOCS_PENDING 8
 
 struct lexer {
     const char *s;
@@ -40,6 +44,10 @@ struct lexer {
     enum sh_redir_op rop;
     size_t nodes;
     unsigned depth;
+    struct sh_redir *hd[SH_HEREDOCS_PENDING];
+    int hd_strip[SH_HEREDOCS_PENDING]; /* <<- strips leading tabs */
+    size_t nhd;
+    int strip; /* the current T_REDIR token is <<- */
 };
 
 int
@@ -192,6 +200,73 @@ scan_word(const char *s, size_t len, size_t *i)
     return 0;
 }
 
+/* The delimiter of a here-document: quotes removed; *quoted when there
+ * were any (the body is then taken literally).  In place. */
+static void
+heredoc_delim(char *w, int *quoted)
+{
+    char *o = w, *p = w;
+
+    *quoted = 0;
+    for (; *p; p++) {
+        if (*p == '\'' || *p == '"') {
+            *quoted = 1;
+            continue;
+        }
+        if (*p == '\\' && p[1]) {
+            *quoted = 1;
+            p++;
+        }
+        *o++ = *p;
+    }
+    *o = '\0';
+}
+
+/* After a newline: the bodies of the pending here-documents, in order.
+ * Each redirection's word (its delimiter) becomes its body.  NEED when
+ * the input ends before a delimiter line. */
+static int
+heredoc_bodies(struct lexer *lx, size_t *pos)
+{
+    size_t k, i = *pos;
+
+    for (k = 0; k < lx->nhd; k++) {
+        struct sh_redir *r = lx->hd[k];
+        size_t dl = strlen(r->word), start = i, blen = 0;
+        char *body = malloc(lx->len - start + 1);
+        int done = 0;
+
+        if (body == NULL)
+            return AP_ENOMEM;
+        while (i < lx->len) {
+            const char *nl = memchr(lx->s + i, '\n', lx->len - i);
+            size_t e = nl ? (size_t)(nl - lx->s) : lx->len, b = i;
+            if (lx->hd_strip[k])
+                while (b < e && lx->s[b] == '\t')
+                    b++;
+            i = nl ? e + 1 : e;
+            if (e - b == dl && memcmp(lx->s + b, r->word, dl) == 0) {
+                done = 1;
+                break;
+            }
+            memcpy(body + blen, lx->s + b, i - b);
+            blen += i - b;
+            if (!nl)
+                body[blen++] = '\n'; /* the last line, cut by the end */
+        }
+        if (!done) {
+            free(body);
+            return NEED;
+        }
+        body[blen] = '\0';
+        free(r->word);
+        r->word = body;
+    }
+    lx->nhd = 0;
+    *pos = i;
+    return 0;
+}
+
 /* Read the next token into lx.  Returns 0, NEED or an error. */
 static int
 lex(struct lexer *lx)
@@ -214,6 +289,8 @@ lex(struct lexer *lx)
         break;
     }
     if (i >= len) {
+        if (lx->nhd > 0)
+            return NEED; /* a here-document without its body yet */
         lx->t = T_EOF;
         lx->pos = i;
         return 0;
@@ -225,12 +302,12 @@ lex(struct lexer *lx)
     case '\n':
         lx->t = T_NL;
         i++;
+        if (lx->nhd > 0 && (rc = heredoc_bodies(lx, &i)) != 0)
+            return rc;
         break;
     case ';':
-        if (n == ';')
-            return AP_EPROTO; /* case is not supported: ";;" */
-        lx->t = T_SEMI;
-        i++;
+        lx->t = n == ';' ? T_DSEMI : T_SEMI;
+        i += n == ';' ? 2 : 1;
         break;
     case '&':
         lx->t = n == '&' ? T_AND : T_AMP;
@@ -285,7 +362,11 @@ redir:
         lx->rop = SH_R_DUP;
         i++;
     } else if (c == '<' && n == '<') {
-        return AP_EPROTO; /* here-documents are not supported */
+        lx->rop = SH_R_HEREDOC;
+        i++;
+        lx->strip = i < len && s[i] == '-';
+        if (lx->strip)
+            i++;
     } else {
         lx->rop = c == '<' ? SH_R_IN : SH_R_OUT;
         if (c == '>' && n == '|')
@@ -308,10 +389,10 @@ static int
 at_list_end(const struct lexer *lx)
 {
     static const char *const stop[] = {"then", "elif", "else", "fi",
-                                       "do",   "done", "}"};
+                                       "do",   "done", "}",    "esac"};
     size_t k;
 
-    if (lx->t == T_EOF || lx->t == T_RPAREN)
+    if (lx->t == T_EOF || lx->t == T_RPAREN || lx->t == T_DSEMI)
         return 1;
     for (k = 0; k < AP_ARRAY_SIZE(stop); k++)
         if (is_word(lx, stop[k]))
@@ -425,6 +506,13 @@ parse_redirs(struct lexer *lx, struct sh_node *n, int words_too)
                 return AP_EPROTO;
             if ((r->word = tok_text(lx)) == NULL)
                 return AP_ENOMEM;
+            if (r->op == SH_R_HEREDOC) {
+                if (lx->nhd == SH_HEREDOCS_PENDING)
+                    return AP_ETOOBIG;
+                heredoc_delim(r->word, &r->quoted);
+                lx->hd_strip[lx->nhd] = lx->strip;
+                lx->hd[lx->nhd++] = r;
+            }
         } else if (words_too && lx->t == T_WORD) {
             if ((rc = push_word(lx, n)) != 0)
                 return rc;
@@ -530,6 +618,115 @@ parse_for(struct lexer *lx, struct sh_node *n)
     return parse_do_done(lx, &n->a);
 }
 
+/* case WORD in [(]pat[|pat]...) list ;; ... esac */
+static int
+parse_case(struct lexer *lx, struct sh_node *n)
+{
+    struct sh_node **tail = &n->a;
+    int rc;
+
+    if (lx->t == T_EOF)
+        return NEED;
+    if (lx->t != T_WORD)
+        return AP_EPROTO;
+    if ((rc = push_word(lx, n)) != 0 || (rc = lex(lx)) != 0 ||
+        (rc = skip_newlines(lx)) != 0)
+        return rc;
+    if (lx->t == T_EOF)
+        return NEED;
+    if (!is_word(lx, "in"))
+        return AP_EPROTO;
+    if ((rc = lex(lx)) != 0)
+        return rc;
+    for (;;) {
+        struct sh_node *it;
+        if ((rc = skip_newlines(lx)) != 0)
+            return rc;
+        if (lx->t == T_EOF)
+            return NEED;
+        if (is_word(lx, "esac"))
+            return lex(lx);
+        if ((it = *tail = node_new(lx, SH_CASE_ITEM)) == NULL)
+            return AP_ETOOBIG;
+        tail = &it->next;
+        if (lx->t == T_LPAREN && (rc = lex(lx)) != 0)
+            return rc;
+        for (;;) { /* patterns */
+            if (lx->t == T_EOF)
+                return NEED;
+            if (lx->t != T_WORD)
+                return AP_EPROTO;
+            if ((rc = push_word(lx, it)) != 0 || (rc = lex(lx)) != 0)
+                return rc;
+            if (lx->t != T_PIPE)
+                break;
+            if ((rc = lex(lx)) != 0)
+                return rc;
+        }
+        if (lx->t == T_EOF)
+            return NEED;
+        if (lx->t != T_RPAREN)
+            return AP_EPROTO;
+        if ((rc = lex(lx)) != 0 || (rc = parse_list(lx, &it->a)) != 0)
+            return rc;
+        if (lx->t == T_DSEMI) {
+            if ((rc = lex(lx)) != 0)
+                return rc;
+        } else if (lx->t == T_EOF) {
+            return NEED;
+        } else if (!is_word(lx, "esac")) {
+            return AP_EPROTO;
+        }
+    }
+}
+
+/* Is the current word followed by "()" (a function definition)? */
+static int
+before_parens(const struct lexer *lx)
+{
+    size_t i = lx->pos;
+    while (i < lx->len && (lx->s[i] == ' ' || lx->s[i] == '\t'))
+        i++;
+    if (i >= lx->len || lx->s[i] != '(')
+        return 0;
+    for (i++; i < lx->len && (lx->s[i] == ' ' || lx->s[i] == '\t'); i++)
+        ;
+    return i < lx->len && lx->s[i] == ')';
+}
+
+static int parse_command(struct lexer *lx, struct sh_node **out);
+
+/* name() body, or function name [()] body: the name is the current
+ * token (after "function" when kw). */
+static int
+parse_function(struct lexer *lx, struct sh_node *n)
+{
+    size_t k;
+    int rc;
+
+    if (lx->t == T_EOF)
+        return NEED;
+    if (lx->t != T_WORD || (n->name = tok_text(lx)) == NULL)
+        return lx->t != T_WORD ? AP_EPROTO : AP_ENOMEM;
+    for (k = 0; n->name[k]; k++)
+        if (strchr("\"'`$<>|&;(){}", n->name[k]))
+            return AP_EPROTO;
+    if (before_parens(lx)) {
+        if ((rc = lex(lx)) != 0 || (rc = lex(lx)) != 0)
+            return rc;
+    }
+    if ((rc = lex(lx)) != 0 || (rc = skip_newlines(lx)) != 0)
+        return rc;
+    if (lx->t == T_EOF)
+        return NEED;
+    /* the body is a compound command */
+    if (lx->t != T_LPAREN && !is_word(lx, "{") && !is_word(lx, "if") &&
+        !is_word(lx, "for") && !is_word(lx, "while") &&
+        !is_word(lx, "until") && !is_word(lx, "case"))
+        return AP_EPROTO;
+    return parse_command(lx, &n->a);
+}
+
 static int
 parse_command(struct lexer *lx, struct sh_node **out)
 {
@@ -577,6 +774,23 @@ parse_command(struct lexer *lx, struct sh_node **out)
             goto out;
         }
         if ((rc = lex(lx)) != 0 || (rc = parse_for(lx, n)) != 0)
+            goto out;
+    } else if (is_word(lx, "case")) {
+        if ((n = node_new(lx, SH_CASE)) == NULL) {
+            rc = AP_ETOOBIG;
+            goto out;
+        }
+        if ((rc = lex(lx)) != 0 || (rc = parse_case(lx, n)) != 0)
+            goto out;
+    } else if (is_word(lx, "function") ||
+               (lx->t == T_WORD && !at_list_end(lx) && before_parens(lx))) {
+        if ((n = node_new(lx, SH_FUNC)) == NULL) {
+            rc = AP_ETOOBIG;
+            goto out;
+        }
+        if (is_word(lx, "function") && (rc = lex(lx)) != 0)
+            goto out;
+        if ((rc = parse_function(lx, n)) != 0)
             goto out;
     } else if (is_word(lx, "while") || is_word(lx, "until")) {
         if ((n = node_new(lx, is_word(lx, "while") ? SH_WHILE : SH_UNTIL)) ==

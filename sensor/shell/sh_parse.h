@@ -1,8 +1,10 @@
 /*
  * A POSIX sh subset parser (pure: bytes in, syntax tree out, no I/O).
  * Covers what bots type: pipes, ; & && ||, ! , redirections (N> N>> N< N>&M),
- * quotes, variables, `...` and $(...), $((...)), if/elif/else, for, while,
- * until, { } and ( ) groups, comments.  Words are kept raw (quotes and
+ * here-documents (<< and <<-, quoted delimiters), quotes, variables, `...`
+ * and $(...), $((...)), if/elif/else, for, while, until, case, { } and
+ * ( ) groups, function definitions (name() and `function name`),
+ * comments.  Words are kept raw (quotes and
  * substitutions intact); sh_expand.c expands them when the command runs.
  *
  * sh_parse returns len (everything consumed) with *out set, 0 when the
@@ -28,6 +30,9 @@ enum sh_kind {
     SH_UNTIL,    /* until a; do b; done */
     SH_GROUP,    /* { a; } */
     SH_SUBSHELL, /* ( a ) */
+    SH_CASE,     /* case words[0] in: a = chain of SH_CASE_ITEM */
+    SH_CASE_ITEM, /* words = patterns, a = body (may be NULL) */
+    SH_FUNC,     /* name() a: defines the function when run */
 };
 
 enum sh_redir_op {
@@ -35,12 +40,14 @@ enum sh_redir_op {
     SH_R_APPEND, /* >> */
     SH_R_IN,     /* <  */
     SH_R_DUP,    /* >& or <& (target is an fd number or "-") */
+    SH_R_HEREDOC, /* << or <<-: word is the body; quoted: no expansion */
 };
 
 struct sh_redir {
     int fd;
     enum sh_redir_op op;
     char *word; /* raw, expanded at run time */
+    int quoted; /* here-document with a quoted delimiter */
     struct sh_redir *next;
 };
 

@@ -168,6 +168,20 @@ bind_setup(struct ssh_conf *c, const char *state_dir)
     return 0;
 }
 
+/* Host keys at start-up, not on the first connection (a fresh sensor
+ * would otherwise make its first attacker wait for an RSA key). */
+static int
+sshm_ready(void *conf, const char *state_dir, char *err, size_t errlen)
+{
+    struct ssh_conf *c = conf;
+    int r = bind_setup(c, state_dir);
+
+    if (r != 0)
+        snprintf(err, errlen, "host keys in %s: %s",
+                 c->keydir[0] ? c->keydir : "state_dir/ssh", ap_strerror(r));
+    return r;
+}
+
 /* --- the relay ------------------------------------------------------ */
 
 static void
@@ -253,6 +267,8 @@ flush_to_libssh(struct ssh_state *st)
         }
         ap_buf_consume(&st->to_libssh, (size_t)w);
     }
+    /* drained: give the memory back (a held session keeps none) */
+    ap_buf_release(&st->to_libssh);
 }
 
 static void
@@ -525,6 +541,7 @@ const struct ap_proto ap_proto_ssh = {
     .conf_size = sizeof(struct ssh_conf),
     .keywords = ssh_keywords,
     .init = sshm_init,
+    .ready = sshm_ready,
     .start = sshm_start,
     .input = sshm_input,
     .close = sshm_close,

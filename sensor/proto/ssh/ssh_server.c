@@ -316,6 +316,13 @@ env_event(struct ssh_chan *c)
     ap_session_emit(c->st->s, ev);
 }
 
+/* The shell exited after a `sleep` (not inside on_data). */
+static void
+term_exited(void *ctx, int status)
+{
+    chan_finish(ctx, status);
+}
+
 static int
 start_term(struct ssh_chan *c)
 {
@@ -325,6 +332,7 @@ start_term(struct ssh_chan *c)
     if (rc == 0) {
         c->term_live = 1;
         c->term_ui.write_err = chan_write_err;
+        c->term_ui.exited = term_exited;
     }
     env_event(c);
     return rc;

@@ -269,6 +269,7 @@ try_login(struct telnet_state *st)
         }
         st->term_live = 1;
         st->st = TS_SHELL;
+        st->term.telnet = 1;
         term_banner(&st->term);
         return;
     }

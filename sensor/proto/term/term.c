@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+
+#include <event2/event.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +21,9 @@
 #include "term.h"
 
 #include "ap/common.h"
+
+/* Keys kept while a command sleeps (a tty's input queue is 4 KiB). */
+#define TERM_TYPEAHEAD_MAX 4096u
 
 /* Bytes of one line the editor keeps (a longer line is cut, as a real
  * tty's 4096-byte canonical buffer does). */
@@ -263,6 +268,8 @@ term_start(struct term *t, struct ap_session *s, const struct term_conf *c,
     t->ctx = ctx;
     ap_buf_init(&t->line, TERM_LINE_MAX);
     ap_buf_init(&t->pending, AP_LIMIT_SH_INPUT);
+    ap_buf_init(&t->held, AP_LIMIT_SH_OUTPUT + 1024);
+    ap_buf_init(&t->typeahead, TERM_TYPEAHEAD_MAX);
     if ((t->sh = sh_new(&t->host, user, tty)) == NULL)
         return AP_ENOMEM;
     t->sh->event = on_sh_event;
@@ -279,30 +286,12 @@ term_start(struct term *t, struct ap_session *s, const struct term_conf *c,
 void
 term_banner(struct term *t)
 {
-    const struct sh_profile *p = t->host.p;
-    char buf[1024];
-    int n;
+    struct ap_buf b;
 
-    if (strncmp(p->name, "ubuntu", 6) == 0)
-        n = snprintf(buf, sizeof(buf),
-                     "Welcome to %s (GNU/Linux %s %s)\n\n"
-                     " * Documentation:  https://help.ubuntu.com\n"
-                     " * Management:     https://landscape.canonical.com\n"
-                     " * Support:        https://ubuntu.com/pro\n\n",
-                     p->os_pretty, p->kernel_release, p->machine);
-    else
-        n = snprintf(buf, sizeof(buf),
-                     "Linux %s %s %s %s\n\n"
-                     "The programs included with the Debian GNU/Linux system "
-                     "are free software;\nthe exact distribution terms for "
-                     "each program are described in the\nindividual files in "
-                     "/usr/share/doc/*/copyright.\n\nDebian GNU/Linux comes "
-                     "with ABSOLUTELY NO WARRANTY, to the extent\npermitted "
-                     "by applicable law.\n",
-                     t->host.hostname, p->kernel_release, p->kernel_version,
-                     p->machine);
-    if (n > 0)
-        out(t, buf, AP_MIN((size_t)n, sizeof(buf) - 1));
+    ap_buf_init(&b, 8192);
+    term_motd(t, t->sh->user, t->telnet, &b);
+    out(t, ap_buf_data(&b), ap_buf_len(&b));
+    ap_buf_release(&b);
     prompt(t);
 }
 
@@ -313,6 +302,83 @@ term_resize(struct term *t, unsigned width, unsigned height)
     t->height = height;
     if (t->log.f)
         ttylog_resize(&t->log, width, height, ap_now_us());
+}
+
+static int feed(struct term *t, const uint8_t *p, size_t n);
+
+static void
+sleep_done(evutil_socket_t fd, short what, void *arg)
+{
+    struct term *t = arg;
+    struct ap_buf keys;
+
+    AP_UNUSED(fd);
+    AP_UNUSED(what);
+    t->sleeping = 0;
+    out(t, ap_buf_data(&t->held), ap_buf_len(&t->held));
+    ap_buf_reset(&t->held);
+    if (t->sh->exit_req) {
+        t->done = 1;
+    } else {
+        prompt(t);
+        /* what was typed during the wait, as the tty would deliver it */
+        keys = t->typeahead;
+        ap_buf_init(&t->typeahead, TERM_TYPEAHEAD_MAX);
+        feed(t, ap_buf_data(&keys), ap_buf_len(&keys));
+        ap_buf_release(&keys);
+    }
+    if (t->done) {
+        if (t->exited)
+            t->exited(t->ctx, t->sh->status);
+        else
+            ap_session_close(t->s);
+    }
+}
+
+/* Hold this line's output until its sleeps are over.  0, or an error
+ * (then the caller shows the output at once). */
+static int
+start_sleep(struct term *t)
+{
+    unsigned ms = AP_MIN(t->sh->delay_ms, AP_LIMIT_SH_SLEEP_MS);
+    struct timeval tv = {(time_t)(ms / 1000),
+                         (suseconds_t)(ms % 1000) * 1000};
+
+    if (t->sleep_ev == NULL &&
+        (t->sleep_ev = evtimer_new(ap_session_base(t->s), sleep_done, t)) ==
+            NULL)
+        return AP_ENOMEM;
+    ap_buf_reset(&t->held);
+    if (ap_buf_append(&t->held, ap_buf_data(&t->sh->out),
+                      ap_buf_len(&t->sh->out)) != 0 ||
+        evtimer_add(t->sleep_ev, &tv) != 0)
+        return AP_ENOMEM;
+    t->sleeping = 1;
+    return 0;
+}
+
+/* Keys during a wait: ^C interrupts it (the rest of the line's output
+ * is lost with the killed commands); anything else waits. */
+static size_t
+sleeping_input(struct term *t, const uint8_t *p, size_t n)
+{
+    const uint8_t *intr = memchr(p, 0x03, n);
+
+    if (intr == NULL) {
+        if (ap_buf_append(&t->typeahead, p, n) != 0)
+            ap_buf_reset(&t->typeahead); /* a full queue: the tty drops */
+        return n;
+    }
+    evtimer_del(t->sleep_ev);
+    t->sleeping = 0;
+    ap_buf_reset(&t->held);
+    ap_buf_reset(&t->typeahead);
+    out(t, "^C\r\n", 4);
+    if (t->sh->exit_req)
+        t->done = 1;
+    else
+        prompt(t);
+    return (size_t)(intr - p) + 1;
 }
 
 /* Run what has been typed (pending + line). */
@@ -345,8 +411,10 @@ run_line(struct term *t)
     ap_buf_reset(&t->sh->out);
     sh_run(t->sh, src, n);
     command_event(t, src, n, !t->sh->unknown && c > 0);
-    out(t, ap_buf_data(&t->sh->out), ap_buf_len(&t->sh->out));
     ap_buf_reset(&t->pending);
+    if (t->tty && t->sh->delay_ms > 0 && start_sleep(t) == 0)
+        return; /* output and prompt when the wait is over */
+    out(t, ap_buf_data(&t->sh->out), ap_buf_len(&t->sh->out));
     if (t->sh->exit_req)
         t->done = 1;
     else
@@ -356,13 +424,24 @@ run_line(struct term *t)
 int
 term_input(struct term *t, const uint8_t *p, size_t n)
 {
-    size_t i;
-
     if (t->done)
         return 1;
     if (t->log.f)
         ttylog_write(&t->log, 'i', p, n, ap_now_us());
+    return feed(t, p, n);
+}
+
+/* The line editor over keys already recorded. */
+static int
+feed(struct term *t, const uint8_t *p, size_t n)
+{
+    size_t i;
+
     for (i = 0; i < n && !t->done; i++) {
+        if (t->sleeping) {
+            i += sleeping_input(t, p + i, n - i) - 1;
+            continue;
+        }
         uint8_t c = p[i];
         int was_cr = t->last_cr;
 
@@ -455,6 +534,12 @@ term_end(struct term *t)
 {
     if (t->sh == NULL && t->log.f == NULL && t->log.start_us == 0)
         return;
+    if (t->sleep_ev)
+        event_free(t->sleep_ev);
+    t->sleep_ev = NULL;
+    t->sleeping = 0;
+    ap_buf_release(&t->held);
+    ap_buf_release(&t->typeahead);
     ttylog_close(&t->log);
     term_publish_ttylog(t);
     sh_free(t->sh);

