@@ -118,6 +118,7 @@ on_line(void *arg, const char *line, size_t n)
     char st[40], en[40];
     int64_t dur;
     json_t *conn;
+    int *reported = NULL;
     int k = ap_fw_reader_line(&w->rd, line, n, &r);
 
     if (k < 0) {
@@ -127,13 +128,18 @@ on_line(void *arg, const char *line, size_t n)
                                       : "malformed line(s) skipped");
         return;
     }
-    if (k == 0 || w->corr == NULL || !ap_corr_add_flow(w->corr, &r, &flow, &packets))
+    if (k == 0 || w->corr == NULL ||
+        !ap_corr_add_flow(w->corr, &r, &flow, &packets, &reported))
         return;
     if (flow.end_us > w->last_end)
         w->last_end = flow.end_us;
     dur = flow.end_us - flow.start_us;
-    if (dur < w->c.min_duration * 1000000LL && flow.bytes < (long long)w->c.min_bytes)
+    /* each connection once, when it crosses a threshold; the engine
+     * groups connections (src, dst) within the cooldown */
+    if (*reported ||
+        (dur < w->c.min_duration * 1000000LL && flow.bytes < (long long)w->c.min_bytes))
         return;
+    *reported = 1;
     ap_format_time_us(flow.start_us, st, sizeof(st));
     ap_format_time_us(flow.end_us, en, sizeof(en));
     conn = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:s, s:f, s:I, s:I, s:I, s:s}", "src_ip",

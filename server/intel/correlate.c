@@ -12,6 +12,7 @@
 struct flow {
     struct ap_fw_rec r;
     long long packets;
+    int reported;
 };
 
 struct ap_corr {
@@ -105,7 +106,7 @@ ap_corr_free(struct ap_corr *c)
 
 int
 ap_corr_add_flow(struct ap_corr *c, const struct ap_fw_rec *r, struct ap_fw_rec *flow,
-                 long long *packets)
+                 long long *packets, int **reported)
 {
     char key[200];
     struct flow *f;
@@ -135,6 +136,8 @@ ap_corr_add_flow(struct ap_corr *c, const struct ap_fw_rec *r, struct ap_fw_rec 
     }
     *flow = f->r;
     *packets = f->packets;
+    if (reported)
+        *reported = &f->reported;
     return 1;
 }
 
@@ -144,7 +147,7 @@ ap_corr_add(struct ap_corr *c, const struct ap_fw_rec *r)
     struct ap_fw_rec flow;
     long long packets;
 
-    (void)ap_corr_add_flow(c, r, &flow, &packets);
+    (void)ap_corr_add_flow(c, r, &flow, &packets, NULL);
 }
 
 struct collect {

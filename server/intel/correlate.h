@@ -43,9 +43,11 @@ void ap_corr_free(struct ap_corr *c);
 void ap_corr_add(struct ap_corr *c, const struct ap_fw_rec *r);
 
 /* The same, and when the record was kept, its connection so far (the
- * merged record and its packet count): 1, else 0. */
+ * merged record and its packet count): 1, else 0.  *reported (when
+ * reported is set) points at a flag kept with the connection, for a
+ * caller that reports each connection once; valid until the next call. */
 int ap_corr_add_flow(struct ap_corr *c, const struct ap_fw_rec *r,
-                     struct ap_fw_rec *flow, long long *packets);
+                     struct ap_fw_rec *flow, long long *packets, int **reported);
 /* Continuous use: a new attacker list and honeypot list (borrowed, as in
  * ap_corr_new; connections tracked so far are kept), and forgetting the
  * connections not seen since before_us.  0 or AP_ENOMEM. */

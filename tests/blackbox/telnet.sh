@@ -31,6 +31,19 @@ wait_events 'any(.[]; .honeypot == "telnet" and .type == "login" and
     .username == "root" and .password == "root" and .success == false)'
 wait_events 'any(.[]; .honeypot == "telnet" and .type == "login" and
     .password == "toor" and .success)'
+# login(1)'s order: "Last login" before the motd; the session's recording
+# arrives as a ttylog event before its disconnect
+grep -q '^Last login: .* from 10\..* on pts/' "$T/telnet.txt" ||
+    fail "Last login: $(grep -i last "$T/telnet.txt")"
+sid=$(jq -r -s '[.[] | select(.honeypot == "telnet" and .type == "login" and
+    .success)][0].session' "$EV")
+wait_events "any(.[]; .session == \"$sid\" and .type == \"disconnect\")"
+jq -e -s --arg s "$sid" '[.[] | select(.session == $s) | .type] as $t |
+    ($t | index("ttylog")) != null and ($t | index("ttylog")) < ($t | index("disconnect"))' \
+    "$EV" >/dev/null || fail "telnet ttylog event"
+jq -r -s --arg s "$sid" '[.[] | select(.session == $s and .type == "ttylog")][0]
+    .content_b64' "$EV" | base64 -d | grep -q 'uname -n' ||
+    fail "telnet ttylog content"
 
 # a scripted client: exact negotiation bytes, then the loader
 python3 - "$TELNET_PORT" "$AP_SRC/tests/data/ssh/mirai_87a131a4aa22.txt" \

@@ -40,16 +40,17 @@ done
 for ((i = 0; i < 150; i++)); do grep -q 'alert fw: watching 1 top source' "$T/server.log" && break; sleep 0.1; done
 grep -q 'alert fw: watching 1 top source' "$T/server.log" || { cat "$T/server.log"; fail "top sources not loaded"; }
 
-pkts() { # SRC DST DPORT LEN COUNT SPAN_SECONDS  (appends LOG lines)
+pkts() { # SRC DST DPORT LEN COUNT SPAN_SECONDS [SPORT]  (appends LOG lines)
     $PY - "$@" <<'PY' >>"$T/fw.log"
 import sys, time, datetime
 src, dst, dport, ln, count, span = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
+sport = int(sys.argv[7]) if len(sys.argv) > 7 else 40000
 t0 = time.time() - 120
 for i in range(count):
     t = t0 + (span * i / max(count - 1, 1))
     ts = datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
     print("%s gw kernel: [1.0] FW IN=eth0 OUT=eth1 SRC=%s DST=%s LEN=%d TOS=0x00 PREC=0x00 TTL=50 ID=1 DF "
-          "PROTO=TCP SPT=40000 DPT=%d WINDOW=1 RES=0x00 ACK URGP=0" % (ts, src, dst, ln, dport))
+          "PROTO=TCP SPT=%d DPT=%d WINDOW=1 RES=0x00 ACK URGP=0" % (ts, src, dst, ln, sport, dport))
 PY
 }
 alerts_to() { hook_count ".rule == \"fw\" and .event.dst_ip == \"$1\""; }
@@ -64,7 +65,8 @@ pkts 203.0.113.66 10.0.0.5 22 60 5 100          # long, but to the honeypot
 pkts 198.51.100.99 192.0.2.22 443 60 5 100      # long, not an attacker
 pkts 203.0.113.66 192.0.2.20 443 60 4 40        # long: fires
 wait_alert 192.0.2.20
-pkts 203.0.113.66 192.0.2.20 443 60 10 80       # more of it: cooldown
+pkts 203.0.113.66 192.0.2.20 443 60 10 80       # more of it: reported once
+pkts 203.0.113.66 192.0.2.20 443 60 4 60 40001  # a second connection: same group, cooldown
 jq -s -e 'map(.body | fromjson | select(.rule == "fw")) | .[0] |
           .severity == "high" and .src_ip == "203.0.113.66" and .event.dst_port == 443 and
           .event.duration >= 40 and .event.attacker_events == 3' "$T/hook.jsonl" >/dev/null ||

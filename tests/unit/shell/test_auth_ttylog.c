@@ -2,12 +2,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "ap/err.h"
 #include "auth_policy.h"
+#include "ap/limits.h"
 #include "harness.h"
 #include "ttylog.h"
 
@@ -96,11 +98,51 @@ TEST(asciicast)
     rmdir(dir);
 }
 
+/* Past AP_LIMIT_TTYLOG the recording stops at a line boundary and says
+ * so (the ttylog event's "truncated"); every line on disk stays JSON. */
+TEST(asciicast_cap)
+{
+    char dir[] = "/tmp/ttylog-cap.XXXXXX";
+    static char chunk[60000];
+    struct ttylog t;
+    struct stat st;
+    FILE *f;
+    char *line = NULL;
+    size_t cap = 0;
+    int i, bad = 0;
+
+    ASSERT(mkdtemp(dir) != NULL);
+    memset(chunk, 'x', sizeof(chunk));
+    ASSERT_EQ(ttylog_open(&t, dir, "01CAP", 80, 24, "xterm", 0), 0);
+    ASSERT_EQ(t.truncated, 0);
+    for (i = 0; i < 100 && t.f != NULL; i++)
+        ttylog_write(&t, 'o', chunk, sizeof(chunk), (int64_t)i * 1000);
+    ASSERT(t.f == NULL);
+    ASSERT_EQ(t.truncated, 1);
+    ASSERT_EQ(stat(t.path, &st), 0);
+    ASSERT((size_t)st.st_size <= AP_LIMIT_TTYLOG);
+    ASSERT((size_t)st.st_size > AP_LIMIT_TTYLOG - sizeof(chunk) - 64);
+    f = fopen(t.path, "r");
+    ASSERT(f != NULL);
+    while (getline(&line, &cap, f) > 0) {
+        json_error_t je;
+        json_t *j = json_loads(line, 0, &je);
+        bad += j == NULL || line[strlen(line) - 1] != '\n';
+        json_decref(j);
+    }
+    free(line);
+    fclose(f);
+    ASSERT_EQ(bad, 0);
+    unlink(t.path);
+    rmdir(dir);
+}
+
 int
 main(void)
 {
     RUN(rules_first_match);
     RUN(allow_after);
     RUN(asciicast);
+    RUN(asciicast_cap);
     return DONE();
 }
