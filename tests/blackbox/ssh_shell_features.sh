@@ -46,6 +46,13 @@ awk -v s="$s" 'BEGIN { exit !(s >= 1.9 && s < 15) }' ||
     fail "sleep 2 took $s s"
 a=$(awk '$1 == "after-42" {print $2}' "$T/times")
 awk -v s="$a" 'BEGIN { exit !(s < 10) }' || fail "^C did not end the wait ($a s)"
+# ssh host cmd: the exit status comes after the command's sleep
+start=$(date +%s%N)
+out=$(timeout 60 sshpass -p x ssh "${SSH_OPTS[@]}" -p "$SSH_PORT" root@127.0.0.1 \
+    'sleep 2; echo exec-done') || fail "exec with sleep failed"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$out" = exec-done ] || fail "exec output: $out"
+[ "$ms" -ge 1900 ] || fail "exec with sleep 2 returned after $ms ms"
 wait_events 'any(.[]; .type == "command" and
     .command == "sleep 30; echo never-marker")'
 wait_events 'any(.[]; .type == "command" and (.command | startswith("python3 -c")) and .known)'

@@ -62,6 +62,8 @@ struct ssh_chan {
     struct sftp_state *sftpst;
     struct scp_state *scpst;
     int closed;
+    struct event *exit_ev; /* exec: the exit waits for the command's sleep */
+    int exit_status;
     /* tunnels */
     char target[256];
     int target_port;

@@ -13,8 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <event2/event.h>
+
 #include "ap/err.h"
 #include "ap/event.h"
+#include "ap/limits.h"
 #include "ap/log.h"
 #include "ap/proto.h"
 #include "ssh_int.h"
@@ -146,6 +149,32 @@ chan_finish(struct ssh_chan *c, int status)
     ssh_channel_request_send_exit_status(c->ch, status);
     ssh_channel_send_eof(c->ch);
     ssh_channel_close(c->ch);
+}
+
+static void
+exit_now(evutil_socket_t fd, short what, void *arg)
+{
+    struct ssh_chan *c = arg;
+    AP_UNUSED(fd);
+    AP_UNUSED(what);
+    chan_finish(c, c->exit_status);
+}
+
+/* Send the exec's exit after ms (capped like an interactive sleep). */
+static int
+exit_later(struct ssh_chan *c, int status, unsigned ms)
+{
+    struct timeval tv;
+
+    ms = AP_MIN(ms, AP_LIMIT_SH_SLEEP_MS);
+    tv.tv_sec = (time_t)(ms / 1000);
+    tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    if (c->exit_ev == NULL &&
+        (c->exit_ev = evtimer_new(ap_session_base(c->st->s), exit_now, c)) ==
+            NULL)
+        return AP_ENOMEM;
+    c->exit_status = status;
+    return evtimer_add(c->exit_ev, &tv) == 0 ? 0 : AP_ENOMEM;
 }
 
 static void
@@ -409,6 +438,7 @@ on_channel_request(struct ssh_state *st, ssh_message msg)
         return 0;
     case SSH_CHANNEL_REQUEST_EXEC: {
         const char *cmd = ssh_message_channel_request_command(msg);
+        int status;
         ssh_message_channel_request_reply_success(msg);
         if (cmd == NULL)
             cmd = "";
@@ -423,7 +453,12 @@ on_channel_request(struct ssh_state *st, ssh_message msg)
             chan_finish(c, 1);
             return 0;
         }
-        chan_finish(c, term_exec(&c->term_ui, cmd, strlen(cmd)));
+        status = term_exec(&c->term_ui, cmd, strlen(cmd));
+        /* `ssh host 'sleep 3'` takes three seconds, as on a real host */
+        if (c->term_ui.sh != NULL && c->term_ui.sh->delay_ms > 0 &&
+            exit_later(c, status, c->term_ui.sh->delay_ms) == 0)
+            return 0;
+        chan_finish(c, status);
         return 0;
     }
     case SSH_CHANNEL_REQUEST_SUBSYSTEM: {
@@ -490,6 +525,8 @@ ssh_chans_free(struct ssh_state *st)
         struct ssh_chan *c = st->chans;
         st->chans = c->next;
         tunnel_report(c);
+        if (c->exit_ev)
+            event_free(c->exit_ev);
         if (c->term_live)
             term_end(&c->term_ui);
         ssh_sftp_free(c);
