@@ -486,7 +486,7 @@ check_sources(struct ap_store *st, const struct rec *r, size_t n,
             f.since_us = win[w][0];
             f.until_us = win[w][1];
             ne = expect_ip(r, n, ips[i], "type", win[w][0], win[w][1], exp);
-            for (c = 0, ne = ne; ne > 0; ne--)
+            for (c = 0; ne > 0; ne--)
                 c += exp[ne - 1].n;
             {
                 long long got = -1;
