@@ -154,6 +154,14 @@ echo "$SN" | jq -e 'map(.identifier) | index("sens-a") != null and index("cowrie
 if echo "$SN" | grep -q "topsecret-$$"; then fail "/api/sensor/ leaks a secret"; fi
 if echo "$SN" | grep -qi '"secret"'; then fail "/api/sensor/ has a secret field"; fi
 if get "/api/v1/sensors" | grep -q "topsecret-$$"; then fail "/api/v1/sensors leaks a secret"; fi
+# the importer's sensor: its events, and what it runs (its latest event's honeypot)
+stored=$(grep '^{' "$T/import.out" | jq .stored)
+[ "$stored" -gt 0 ] || fail "import.out: $(cat "$T/import.out")"
+get "/api/v1/sensors" | jq -e --argjson n "$stored" \
+    'any(.data[]; .ident == "cowrie1" and .honeypots == ["cowrie"] and
+         .honeypot == "cowrie" and (.last_seen | startswith("2017-11-0")) and
+         .events_total == $n)' >/dev/null ||
+    fail "/api/v1/sensors row: $(get /api/v1/sensors | head -c 600)"
 for p in feed file url metadata dork; do
     get "/api/$p/?$H&limit=5&api_key=$KEY" | jq -e '.data | length <= 5' >/dev/null || fail "MHN /api/$p/"
 done

@@ -64,7 +64,7 @@ export async function sensors(main) {
     table([
       { title: 'Sensor', cell: (r) => el('a', { href: '/search' + qs({ sensor: r.sensor }) }, r.sensor) },
       { title: 'Status', cell: (r) => r.status || '' },
-      { title: 'Honeypot', cell: (r) => r.honeypot || '' },
+      { title: 'Honeypots', cell: (r) => (r.honeypots || []).join(', ') },
       { title: 'Events (24 h)', cell: (r) => String(r.events_24h) },
       { title: 'Per hour', cell: (r) => (r.events_per_hour || 0).toFixed(1) },
       { title: 'Total', cell: (r) => String(r.events_total) },
