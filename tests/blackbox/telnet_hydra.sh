@@ -16,12 +16,15 @@ for i in $(seq 1 10); do echo "user$i"; done > "$T/users"
 for i in $(seq 1 20); do echo "pass$i"; done > "$T/pw"
 
 # hydra's telnet module sometimes waits forever on its last pair (its
-# own read loop); what matters is what reached the honeypot, so hydra is
-# bounded in time and a timeout is not a failure
+# own read loop), and sometimes exits 255 after "1 of 1 target completed"
+# (a child that lost its connection); what matters is what reached the
+# honeypot, so hydra is bounded in time and its exit status is only
+# reported: the recorded pairs below are the test
 timeout 90 hydra -I -L "$T/users" -P "$T/pw" -t 4 -w 10 -s "$TELNET_PORT" \
     telnet://127.0.0.1 > "$T/hydra.out" 2>&1
 rc=$?
-[ "$rc" = 0 ] || [ "$rc" = 124 ] || fail "hydra ($rc): $(tail "$T/hydra.out")"
+[ "$rc" = 0 ] || [ "$rc" = 124 ] || grep -q "1 of 1 target completed" "$T/hydra.out" ||
+    fail "hydra ($rc): $(tail "$T/hydra.out")"
 grep -q "valid password found" "$T/hydra.out" &&
     ! grep -q "0 valid password" "$T/hydra.out" && fail "hydra found a password"
 sleep 1
