@@ -22,45 +22,10 @@
 #include "ap/util.h"
 #include "harness.h"
 #include "store.h"
+#include "store_fixture.h"
 #include "ap/common.h"
 
 #define HOUR 3600000000LL
-
-static char tmpdir[256];
-static const char *pg_base; /* "postgresql://postgres@127.0.0.1:PORT" */
-static int store_seq;
-
-/* A fresh, empty store. */
-static struct ap_store *
-fresh_store(void)
-{
-    struct ap_store *st = NULL;
-    char url[512], err[512];
-
-    store_seq++;
-    if (pg_base != NULL) {
-        char admin[512], sql[128];
-        PGconn *c;
-        PGresult *r;
-
-        snprintf(admin, sizeof(admin), "%s/postgres", pg_base);
-        c = PQconnectdb(admin);
-        if (PQstatus(c) != CONNECTION_OK)
-            TH_FAIL("postgres: %s", PQerrorMessage(c));
-        snprintf(sql, sizeof(sql), "CREATE DATABASE t%d", store_seq);
-        r = PQexec(c, sql);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            TH_FAIL("create database: %s", PQerrorMessage(c));
-        PQclear(r);
-        PQfinish(c);
-        snprintf(url, sizeof(url), "%s/t%d", pg_base, store_seq);
-    } else {
-        snprintf(url, sizeof(url), "sqlite:%s/t%d.db", tmpdir, store_seq);
-    }
-    if (ap_store_open(url, &st, err, sizeof(err)) != 0)
-        TH_FAIL("open %s: %s", url, err);
-    return st;
-}
 
 /* ---- a generated data set ----------------------------------------------- */
 
@@ -315,7 +280,7 @@ check_top(struct ap_store *st, const struct rec *r, size_t n,
 
 TEST(insert_count_duplicates)
 {
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct rec *r = calloc(NREC, sizeof(*r));
     struct ap_store_stats s;
     struct ap_filter f;
@@ -348,7 +313,7 @@ TEST(insert_count_duplicates)
 
 TEST(every_filter)
 {
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct rec *r = calloc(NREC, sizeof(*r));
     struct ap_filter f;
     json_t *evs;
@@ -424,7 +389,7 @@ TEST(top_every_dimension)
         "src_ip", "dst_port", "honeypot", "sensor", "src_country", "src_asn",
         "protocol", "username", "password", "credential", "command", "url",
         "sha256", "signature", "type"};
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct rec *r = calloc(NREC, sizeof(*r));
     struct ap_filter f;
     json_t *top;
@@ -473,7 +438,7 @@ TEST(top_every_dimension)
 
 TEST(timeseries)
 {
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct rec *r = calloc(NREC, sizeof(*r));
     long long buckets[] = {HOUR, 2 * HOUR, 15 * 60000000LL};
     struct ap_filter f;
@@ -522,7 +487,7 @@ TEST(timeseries)
 
 TEST(profile_sessions_files)
 {
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct rec *r = calloc(NREC, sizeof(*r));
     struct ap_filter f;
     json_t *p, *s, *tl, *files, *cr;
@@ -622,7 +587,7 @@ TEST(hostile_strings_round_trip)
 {
     static const unsigned char bad[] = {'r', 'o', 0xff, 'o', 0xc0, 0x80,
                                         't', '\'', '"', '\\', '\n', 0x1b};
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct ap_filter f;
     json_t *ev, *got, *evs[3];
     size_t ins, i;
@@ -683,7 +648,7 @@ TEST(hostile_strings_round_trip)
 TEST(raw_payloads)
 {
     static const unsigned char payload[] = {0, 1, 2, 0xff, '\'', 0, 'x'};
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct ap_filter f;
     json_t *raw, *errs;
     unsigned char *big;
@@ -773,7 +738,7 @@ TEST(query_plans_use_indexes)
         "src_ip", "dst_port", "honeypot", "sensor", "src_country", "src_asn",
         "protocol", "username", "password", "credential", "command", "url",
         "sha256", "signature", "type"};
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct rec *r = calloc(200, sizeof(*r));
     json_t *lines = json_array(), *out;
     struct ap_filter f;
@@ -865,7 +830,7 @@ writer_main(void *arg)
 
 TEST(retention_by_age_while_inserting)
 {
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct ap_store_retention ret = {2, 0, 0, 200};
     struct writer w = {st, T0, 10 * 24 * HOUR, 0, 60, 0};
     long long now = T0 + 10 * 24 * HOUR, deleted, c, total = 0;
@@ -905,7 +870,7 @@ TEST(retention_by_age_while_inserting)
 
 TEST(retention_by_size)
 {
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct ap_store_retention ret = {0, 0, 0, 500};
     struct writer w = {st, T0, 100 * HOUR, 0, 100, 0};
     long long before, after, deleted, c0, c1;
@@ -948,7 +913,7 @@ TEST(retention_by_size)
 
 TEST(raw_retention)
 {
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("t");
     struct ap_store_retention ret = {0, 1, 0, 10};
     struct ap_filter f;
     long long deleted, total = 0;
@@ -975,19 +940,9 @@ TEST(raw_retention)
 int
 main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-
     ap_log_set_level(AP_LOG_ERROR);
-    pg_base = getenv("AP_PG_URL_BASE");
-    if (pg_base != NULL && pg_base[0] == '\0')
-        pg_base = NULL;
-    snprintf(tmpdir, sizeof(tmpdir), "%s/apiary-store.XXXXXX",
-             tmp ? tmp : "/tmp");
-    if (mkdtemp(tmpdir) == NULL) {
-        perror("mkdtemp");
+    if (fx_init("store") != 0)
         return 1;
-    }
-    printf("engine: %s\n", pg_base ? "postgresql" : "sqlite");
     RUN(insert_count_duplicates);
     RUN(every_filter);
     RUN(top_every_dimension);
@@ -1000,10 +955,8 @@ main(void)
     RUN(retention_by_size);
     RUN(raw_retention);
     {
-        char cmd[512];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "cannot remove %s\n", tmpdir);
+        int rc = DONE();
+        fx_cleanup();
+        return rc;
     }
-    return DONE();
 }

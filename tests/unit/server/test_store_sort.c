@@ -18,42 +18,8 @@
 #include "ap/log.h"
 #include "harness.h"
 #include "store.h"
+#include "store_fixture.h"
 #include "ap/common.h"
-
-static char tmpdir[256];
-static const char *pg_base;
-static int store_seq;
-
-static struct ap_store *
-fresh_store(void)
-{
-    struct ap_store *st = NULL;
-    char url[512], err[512];
-
-    store_seq++;
-    if (pg_base != NULL) {
-        char admin[512], sql[128];
-        PGconn *c;
-        PGresult *r;
-
-        snprintf(admin, sizeof(admin), "%s/postgres", pg_base);
-        c = PQconnectdb(admin);
-        if (PQstatus(c) != CONNECTION_OK)
-            TH_FAIL("postgres: %s", PQerrorMessage(c));
-        snprintf(sql, sizeof(sql), "CREATE DATABASE sort%d", store_seq);
-        r = PQexec(c, sql);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            TH_FAIL("create database: %s", PQerrorMessage(c));
-        PQclear(r);
-        PQfinish(c);
-        snprintf(url, sizeof(url), "%s/sort%d", pg_base, store_seq);
-    } else {
-        snprintf(url, sizeof(url), "sqlite:%s/s%d.db", tmpdir, store_seq);
-    }
-    if (ap_store_open(url, &st, err, sizeof(err)) != 0)
-        TH_FAIL("open %s: %s", url, err);
-    return st;
-}
 
 #define T0 1700000000000000LL
 #define N 1500
@@ -153,7 +119,7 @@ cmp(const void *pa, const void *pb)
 
 TEST(every_key_both_directions)
 {
-    struct ap_store *st = fresh_store();
+    struct ap_store *st = fx_fresh("sort");
     static struct rec want[N];
     json_t *evs[N], *got = NULL, *e;
     struct ap_filter f;
@@ -200,21 +166,13 @@ TEST(every_key_both_directions)
 int
 main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    char cmd[512];
+    int rc;
 
     ap_log_set_level(AP_LOG_ERROR);
-    pg_base = getenv("AP_PG_URL_BASE");
-    if (pg_base != NULL && pg_base[0] == '\0')
-        pg_base = NULL;
-    snprintf(tmpdir, sizeof(tmpdir), "%s/apiary-sort.XXXXXX",
-             tmp ? tmp : "/tmp");
-    if (mkdtemp(tmpdir) == NULL)
+    if (fx_init("sort") != 0)
         return 1;
-    printf("engine: %s\n", pg_base ? "postgresql" : "sqlite");
     RUN(every_key_both_directions);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", tmpdir);
-    return DONE();
+    rc = DONE();
+    fx_cleanup();
+    return rc;
 }

@@ -23,22 +23,19 @@
 #include "ap/util.h"
 #include "harness.h"
 #include "store.h"
+#include "store_fixture.h"
 #include "ap/common.h"
 
 #define HOUR 3600000000LL
 
-static char tmpdir[256];
-static const char *pg_base;
-
-static char url[512];
 
 /* Run sql on the store's database behind its back (to fake an old
  * schema). */
 static void
 raw_sql(const char *sql)
 {
-    if (pg_base != NULL) {
-        PGconn *c = PQconnectdb(url);
+    if (fx_pg_base != NULL) {
+        PGconn *c = PQconnectdb(fx_url);
         PGresult *r;
 
         if (PQstatus(c) != CONNECTION_OK)
@@ -51,7 +48,7 @@ raw_sql(const char *sql)
     } else {
         sqlite3 *db = NULL;
 
-        ASSERT_EQ(sqlite3_open(url + 7, &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_open(fx_url + 7, &db), SQLITE_OK);
         ASSERT_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
         sqlite3_close(db);
     }
@@ -63,38 +60,8 @@ reopen(void)
     struct ap_store *st = NULL;
     char err[512];
 
-    if (ap_store_open(url, &st, err, sizeof(err)) != 0)
-        TH_FAIL("open %s: %s", url, err);
-    return st;
-}
-
-static struct ap_store *
-open_store(const char *name)
-{
-    struct ap_store *st = NULL;
-    char err[512];
-
-    if (pg_base != NULL) {
-        char admin[512];
-        PGconn *c;
-        PGresult *r;
-
-        snprintf(admin, sizeof(admin), "%s/postgres", pg_base);
-        c = PQconnectdb(admin);
-        if (PQstatus(c) != CONNECTION_OK)
-            TH_FAIL("postgres: %s", PQerrorMessage(c));
-        snprintf(err, sizeof(err), "CREATE DATABASE %s", name);
-        r = PQexec(c, err);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK)
-            TH_FAIL("create database: %s", PQerrorMessage(c));
-        PQclear(r);
-        PQfinish(c);
-        snprintf(url, sizeof(url), "%s/%s", pg_base, name);
-    } else {
-        snprintf(url, sizeof(url), "sqlite:%s/%s.db", tmpdir, name);
-    }
-    if (ap_store_open(url, &st, err, sizeof(err)) != 0)
-        TH_FAIL("open %s: %s", url, err);
+    if (ap_store_open(fx_url, &st, err, sizeof(err)) != 0)
+        TH_FAIL("open %s: %s", fx_url, err);
     return st;
 }
 
@@ -325,7 +292,7 @@ maintain_all(struct ap_store *st)
 
 TEST(topk_lists_are_exact)
 {
-    struct ap_store *st = open_store("topk");
+    struct ap_store *st = fx_open("topk");
     struct rec *r = calloc(N_MAIN + N_LATE, sizeof(*r));
     struct ap_store_stats s0, s1;
     struct ap_store_retention ret = {2, 0, 0, 500};
@@ -525,7 +492,7 @@ check_sources(struct ap_store *st, const struct rec *r, size_t n,
 
 TEST(source_summary_is_exact)
 {
-    struct ap_store *st = open_store("srcsum");
+    struct ap_store *st = fx_open("srcsum");
     struct rec *r = calloc(N_MAIN + N_LATE, sizeof(*r));
     struct ap_store_retention ret = {2, 0, 0, 300};
     long long now = ap_now_us(), deleted = 1, cut;
@@ -579,7 +546,7 @@ TEST(source_summary_is_exact)
         struct ap_store *st2 = NULL;
         char err[512] = "";
 
-        ASSERT(ap_store_open(url, &st2, err, sizeof(err)) != 0);
+        ASSERT(ap_store_open(fx_url, &st2, err, sizeof(err)) != 0);
         ASSERT(strstr(err, "schema version '9'") != NULL);
     }
     for (i = 0; i < n; i++)
@@ -590,28 +557,14 @@ TEST(source_summary_is_exact)
 int
 main(void)
 {
-    const char *tmp = getenv("TMPDIR");
     int rc;
 
     ap_log_set_level(AP_LOG_ERROR);
-    pg_base = getenv("AP_PG_URL_BASE");
-    if (pg_base != NULL && pg_base[0] == '\0')
-        pg_base = NULL;
-    snprintf(tmpdir, sizeof(tmpdir), "%s/apiary-topk.XXXXXX",
-             tmp ? tmp : "/tmp");
-    if (mkdtemp(tmpdir) == NULL) {
-        perror("mkdtemp");
+    if (fx_init("topk") != 0)
         return 1;
-    }
-    printf("engine: %s\n", pg_base ? "postgresql" : "sqlite");
     RUN(topk_lists_are_exact);
     RUN(source_summary_is_exact);
     rc = DONE();
-    {
-        char cmd[512];
-        snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-        if (system(cmd) != 0)
-            fprintf(stderr, "cannot remove %s\n", tmpdir);
-    }
+    fx_cleanup();
     return rc;
 }

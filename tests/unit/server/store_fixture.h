@@ -1,0 +1,91 @@
+/*
+ * The store suites' fixture (test_store, test_store_sort, test_store_topk):
+ * one engine per run -- SQLite files in a temp directory by default, or
+ * databases on the throwaway PostgreSQL server tests/blackbox/pg.sh starts
+ * (it sets AP_PG_URL_BASE) -- and a fresh, empty store per call.
+ * Include after harness.h and store.h.
+ */
+#ifndef AP_TEST_STORE_FIXTURE_H
+#define AP_TEST_STORE_FIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <libpq-fe.h>
+
+static char fx_tmpdir[256];
+static const char *fx_pg_base; /* "postgresql://postgres@127.0.0.1:PORT" */
+static char fx_url[512];       /* the store fx_open made last */
+
+/* Pick the engine and make the temp directory; prints which engine. */
+static inline int
+fx_init(const char *tag)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    fx_pg_base = getenv("AP_PG_URL_BASE");
+    if (fx_pg_base != NULL && fx_pg_base[0] == '\0')
+        fx_pg_base = NULL;
+    snprintf(fx_tmpdir, sizeof(fx_tmpdir), "%s/apiary-%s.XXXXXX",
+             tmp ? tmp : "/tmp", tag);
+    if (mkdtemp(fx_tmpdir) == NULL) {
+        perror("mkdtemp");
+        return -1;
+    }
+    printf("engine: %s\n", fx_pg_base ? "postgresql" : "sqlite");
+    return 0;
+}
+
+/* A new store called name (a file, or a database created for it). */
+static inline struct ap_store *
+fx_open(const char *name)
+{
+    struct ap_store *st = NULL;
+    char err[512];
+
+    if (fx_pg_base != NULL) {
+        char admin[512], sql[128];
+        PGconn *c;
+        PGresult *r;
+
+        snprintf(admin, sizeof(admin), "%s/postgres", fx_pg_base);
+        c = PQconnectdb(admin);
+        if (PQstatus(c) != CONNECTION_OK)
+            TH_FAIL("postgres: %s", PQerrorMessage(c));
+        snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+        r = PQexec(c, sql);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            TH_FAIL("create database: %s", PQerrorMessage(c));
+        PQclear(r);
+        PQfinish(c);
+        snprintf(fx_url, sizeof(fx_url), "%s/%s", fx_pg_base, name);
+    } else {
+        snprintf(fx_url, sizeof(fx_url), "sqlite:%s/%s.db", fx_tmpdir, name);
+    }
+    if (ap_store_open(fx_url, &st, err, sizeof(err)) != 0)
+        TH_FAIL("open %s: %s", fx_url, err);
+    return st;
+}
+
+/* The next of a numbered series of fresh stores ("t1", "t2" ...). */
+static inline struct ap_store *
+fx_fresh(const char *prefix)
+{
+    static int seq;
+    char name[64];
+
+    snprintf(name, sizeof(name), "%s%d", prefix, ++seq);
+    return fx_open(name);
+}
+
+static inline void
+fx_cleanup(void)
+{
+    char cmd[512];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fx_tmpdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cannot remove %s\n", fx_tmpdir);
+}
+
+#endif
