@@ -26,6 +26,8 @@ int qb_sql(struct qb *q, const char *frag);
 const char *qb_text(struct qb *q);
 /* Append " AND col = ?" for every set field of f (and the time range). */
 int qb_filter(struct qb *q, const struct ap_filter *f);
+/* "CAST(col AS TEXT), COALESCE(col2, '')" for one dimension. */
+int qb_dim_cols(struct qb *q, const struct st_dim *d);
 
 /* Does f restrict by time only (so the rollup can answer)? */
 int st_filter_time_only(const struct ap_filter *f);

@@ -261,28 +261,6 @@ minus_row(void *ctx, const struct sq_val *c, int n)
     return st_topagg_row(ctx, k, 3);
 }
 
-/* "CAST(col AS TEXT), COALESCE(col2, '')" of d. */
-static int
-qb_cols(struct qb *q, const struct st_dim *d)
-{
-    int rc = qb_sql(q, "CAST(");
-
-    if (rc == 0)
-        rc = qb_sql(q, d->col);
-    if (rc == 0)
-        rc = qb_sql(q, " AS TEXT), ");
-    if (rc == 0 && d->col2) {
-        rc = qb_sql(q, "COALESCE(");
-        if (rc == 0)
-            rc = qb_sql(q, d->col2);
-        if (rc == 0)
-            rc = qb_sql(q, ", '')");
-    } else if (rc == 0) {
-        rc = qb_sql(q, "''");
-    }
-    return rc;
-}
-
 /* The outside part: ts < since, then ts >= until. */
 static int
 outside(struct ap_store *st, struct st_conn *c, const struct ap_filter *f,
@@ -305,7 +283,7 @@ outside(struct ap_store *st, struct st_conn *c, const struct ap_filter *f,
         } else {
             rc = qb_init(&q, "SELECT ");
             if (rc == 0)
-                rc = qb_cols(&q, d);
+                rc = qb_dim_cols(&q, d);
             if (rc == 0)
                 rc = qb_sql(&q, " FROM events WHERE src_ip = ?");
         }
