@@ -35,7 +35,9 @@ jq -r -s '.[] | select(.type == "login" and .honeypot == "telnet") |
 n=$(sort -u "$T/pairs" | wc -l)
 total=$(wc -l < "$T/pairs")
 [ "$n" = "$total" ] || fail "a pair was recorded twice ($total events, $n pairs)"
-[ "$n" -ge 90 ] || fail "only $n pairs recorded: $(tail -5 "$T/hydra.out")"
+# hydra's own shifting leaves 88-110 of the 200 (seen on loaded and idle
+# machines); fewer than 60 would mean the honeypot lost attempts
+[ "$n" -ge 60 ] || fail "only $n pairs recorded: $(tail -5 "$T/hydra.out")"
 # every attempt has its own login event, all refused, on several sessions
 jq -e -s '[.[] | select(.type == "login")] | all(.success == false and
     .method == "password")' "$EV" >/dev/null || fail "a login succeeded"
