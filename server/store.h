@@ -62,6 +62,10 @@ int ap_store_commit(struct ap_store *st, struct ap_store_batch *b,
                     size_t *inserted, unsigned char *is_new);
 void ap_store_batch_free(struct ap_store_batch *b);
 
+/* Events after which an address gets a per-source summary (its profile
+ * and per-address counts read the summary, not its events). */
+#define AP_STORE_SRC_HEAVY 1000
+
 /* Bytes the store takes (what retention_size is compared with). */
 int ap_store_size(struct ap_store *st, long long *bytes);
 

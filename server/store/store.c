@@ -78,6 +78,7 @@ ap_store_close(struct ap_store *st)
         st->eng->disconnect(st->writer);
     free(st->agg_e);
     free(st->agg_used);
+    st_seen_free(st->seen);
     pthread_cond_destroy(&st->pcond);
     pthread_mutex_destroy(&st->plock);
     pthread_mutex_destroy(&st->wlock);
