@@ -104,6 +104,7 @@ struct ap_collector {
     /* The adapting thread fills cur; full batches wait in a short FIFO
      * (mu, at most MAX_INFLIGHT) for the storing thread. */
     struct cbatch *cur, *sq_head, *sq_tail;
+    struct cbatch *spent; /* stored; released by the adapting thread */
     size_t sq_len;
     int adapt_done;
     pthread_cond_t sq_cv;
@@ -337,8 +338,12 @@ batch_grow(struct cbatch *b)
 static void
 batch_free(struct cbatch *b)
 {
+    size_t i;
+
     if (b == NULL)
         return;
+    for (i = 0; i < b->nev; i++)
+        json_decref(b->evs[i]);
     ap_store_batch_free(b->rows);
     free(b->evs);
     free(b->is_new);
@@ -434,9 +439,30 @@ store_batch(struct ap_collector *c, struct cbatch *b)
         ap_acks_each_changed(c->acks, publish_ack, c);
     pthread_mutex_unlock(&c->amu);
 out:
-    for (i = 0; i < b->nev; i++)
-        json_decref(b->evs[i]);
-    b->nev = 0;
+    return;
+}
+
+/* The stored batches (mu held): the adapting thread frees them (the
+ * events' memory was mostly allocated there), which keeps that work off
+ * the storing thread, the one that limits ingest. */
+static struct cbatch *
+take_spent(struct ap_collector *c)
+{
+    struct cbatch *l = c->spent;
+
+    c->spent = NULL;
+    return l;
+}
+
+static void
+free_spent(struct cbatch *l)
+{
+    struct cbatch *next;
+
+    for (; l != NULL; l = next) {
+        next = l->next;
+        batch_free(l);
+    }
 }
 
 /* Hand the current batch to the storing thread (adapting thread): its
@@ -445,7 +471,7 @@ out:
 static void
 ship_batch(struct ap_collector *c)
 {
-    struct cbatch *b = c->cur, *fresh;
+    struct cbatch *b = c->cur, *fresh, *spent;
 
     if (b->nev == 0 && b->items == 0)
         return;
@@ -465,7 +491,9 @@ ship_batch(struct ap_collector *c)
     c->sq_tail = b;
     c->sq_len++;
     pthread_cond_broadcast(&c->sq_cv);
+    spent = take_spent(c);
     pthread_mutex_unlock(&c->mu);
+    free_spent(spent);
     c->cur = fresh;
 }
 
@@ -489,11 +517,11 @@ storer(void *arg)
             c->sq_tail = NULL;
         c->sq_len--;
         c->done += b->items;
+        b->next = c->spent;
+        c->spent = b;
         pthread_cond_broadcast(&c->sq_cv);
         pthread_cond_broadcast(&c->idle);
-        pthread_mutex_unlock(&c->mu);
-        batch_free(b);
-        pthread_mutex_lock(&c->mu);
+        pthread_cond_signal(&c->work); /* the adapting thread frees it */
     }
     pthread_mutex_unlock(&c->mu);
     return NULL;
@@ -672,8 +700,17 @@ adapter_main(void *arg)
     }
     pthread_mutex_lock(&c->mu);
     for (;;) {
-        while (c->head == NULL && c->spill_pending == 0 && !c->stop)
-            pthread_cond_wait(&c->work, &c->mu);
+        while (c->head == NULL && c->spill_pending == 0 && !c->stop) {
+            struct cbatch *spent = take_spent(c);
+
+            if (spent == NULL) {
+                pthread_cond_wait(&c->work, &c->mu);
+                continue;
+            }
+            pthread_mutex_unlock(&c->mu);
+            free_spent(spent);
+            pthread_mutex_lock(&c->mu);
+        }
         if (c->head == NULL && c->spill_pending > 0) {
             /* the queue drained: take the spill file as it is */
             replayed = c->spill_pending;
@@ -824,6 +861,7 @@ ap_collector_free(struct ap_collector *c)
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->th, NULL); /* ships its last batch, then adapt_done */
     pthread_join(c->sth, NULL);
+    free_spent(c->spent);
     if (c->spill)
         fclose(c->spill);
     pthread_mutex_destroy(&c->mu);
