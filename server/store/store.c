@@ -13,9 +13,6 @@
 #include "ap/event.h"
 #include "ap/log.h"
 #include "store_int.h"
-#include <time.h>
-static double apx_commit;
-__attribute__((destructor)) static void apx_dumpc(void){fprintf(stderr,"APX commit %.2f\n",apx_commit);}
 #include "ap/common.h"
 
 /* Readers beyond this wait for a free one (web threads + alerts +
@@ -169,10 +166,8 @@ st_write_txn(struct ap_store *st, int (*fn)(struct ap_store *, void *),
     rc = st->eng->exec(st->writer, "BEGIN", NULL, 0, NULL, NULL);
     if (rc >= 0) {
         rc = fn(st, arg);
-        struct timespec t0, t1; clock_gettime(CLOCK_THREAD_CPUTIME_ID,&t0);
         if (rc >= 0)
             rc = st->eng->exec(st->writer, "COMMIT", NULL, 0, NULL, NULL);
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID,&t1); apx_commit += (t1.tv_sec-t0.tv_sec)+(t1.tv_nsec-t0.tv_nsec)/1e9;
         if (rc < 0)
             st->eng->exec(st->writer, "ROLLBACK", NULL, 0, NULL, NULL);
     }

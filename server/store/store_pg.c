@@ -110,6 +110,11 @@ static const char schema_sql[] =
     " src_ip TEXT NOT NULL, dim INTEGER NOT NULL, value TEXT NOT NULL,"
     " value2 TEXT NOT NULL, n BIGINT NOT NULL,"
     " PRIMARY KEY (src_ip, dim, value, value2));"
+    /* A profile's top lists: the first rows of the address's dimension
+     * in order, not a sort of all of them (busy addresses have
+     * thousands of credential pairs). */
+    "CREATE INDEX IF NOT EXISTS srcsum_top ON srcsum"
+    " (src_ip, dim, n DESC, value, value2);"
     "CREATE TABLE IF NOT EXISTS topk_list ("
     " dim INTEGER NOT NULL, b BIGINT NOT NULL, len BIGINT NOT NULL,"
     " value TEXT NOT NULL, value2 TEXT NOT NULL, n BIGINT NOT NULL,"

@@ -109,6 +109,11 @@ static const char schema_sql[] =
     " src_ip TEXT NOT NULL, dim INTEGER NOT NULL, value TEXT NOT NULL,"
     " value2 TEXT NOT NULL, n INTEGER NOT NULL,"
     " PRIMARY KEY (src_ip, dim, value, value2)) WITHOUT ROWID;"
+    /* A profile's top lists: the first rows of the address's dimension
+     * in order, not a sort of all of them (busy addresses have
+     * thousands of credential pairs). */
+    "CREATE INDEX IF NOT EXISTS srcsum_top ON srcsum"
+    " (src_ip, dim, n DESC, value, value2);"
     "CREATE TABLE IF NOT EXISTS topk_list ("
     " dim INTEGER NOT NULL, b INTEGER NOT NULL, len INTEGER NOT NULL,"
     " value TEXT NOT NULL, value2 TEXT NOT NULL, n INTEGER NOT NULL,"
@@ -302,8 +307,6 @@ s_schema(void *conn, char *err, size_t errlen)
         sqlite3_free(msg);
         return AP_EDB;
     }
-    if (getenv("APX_NOIDX"))
-        sqlite3_exec(c->db, getenv("APX_NOIDX"), NULL, NULL, NULL);
     return 0;
 }
 

@@ -169,12 +169,15 @@ mark_summarized(struct ap_store *st, struct st_srcset *set)
     int rc = 0;
 
     while (i < set->cap && rc == 0) {
-        rc = qb_init(&q, "SELECT DISTINCT src_ip FROM srcsum WHERE src_ip "
-                         "IN (?");
+        /* A list joined to the summary's primary key: one seek per
+         * address on both engines (PostgreSQL planned "src_ip IN (...)"
+         * with DISTINCT as a scan of the summary: up to 0.5 s a batch). */
+        rc = qb_init(&q, "SELECT column1 FROM (VALUES (CAST(? AS TEXT))");
         for (k = 1; k < IN_CHUNK && rc == 0; k++)
-            rc = qb_sql(&q, ", ?");
+            rc = qb_sql(&q, ", (?)");
         if (rc == 0)
-            rc = qb_sql(&q, ")");
+            rc = qb_sql(&q, ") AS v WHERE EXISTS (SELECT 1 FROM srcsum WHERE "
+                            "src_ip = v.column1 AND dim = 15)");
         for (k = 0; k < IN_CHUNK; k++) {
             while (i < set->cap && set->e[i].ip == NULL)
                 i++;

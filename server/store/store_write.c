@@ -14,10 +14,6 @@
 #include "ap/err.h"
 #include "ap/event.h"
 #include "store_int.h"
-#include <time.h>
-static double apx_t[8];
-static double apx_now(void){struct timespec t;clock_gettime(CLOCK_THREAD_CPUTIME_ID,&t);return t.tv_sec+t.tv_nsec/1e9;}
-__attribute__((destructor)) static void apx_dump(void){fprintf(stderr,"APX ins %.2f cnt %.2f agg %.2f inv %.2f roll %.2f sess %.2f src %.2f file %.2f\n",apx_t[0],apx_t[1],apx_t[2],apx_t[3],apx_t[4],apx_t[5],apx_t[6],apx_t[7]);}
 #include "ap/common.h"
 
 /* Dimension ids are stored in the rollup table: never renumber. */
@@ -575,10 +571,8 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
     }
     for (i = 0; i < n; i++)
         event_params(&rows[i], &p[i * NP_EVENT]);
-    double t0 = apx_now();
     rc = st->eng->exec_many(st->writer, sql_insert_event, p, NP_EVENT, n,
                             isnew);
-    apx_t[0] += apx_now() - t0; t0 = apx_now();
     if (rc != 0)
         goto out;
     for (i = 0; i < n; i++)
@@ -609,7 +603,6 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
             goto out;
         }
     }
-    apx_t[1] += apx_now() - t0; t0 = apx_now();
     a.e = st->agg_e;
     a.used = st->agg_used;
     a.cap = st->agg_cap;
@@ -624,17 +617,12 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
         }
         p = np;
     }
-    apx_t[2] += apx_now() - t0; t0 = apx_now();
-    if ((rc = invalidate_hours(st, rows, n, isnew)) != 0) goto out;
-    apx_t[3] += apx_now() - t0; t0 = apx_now();
-    if ((rc = flush_agg(st, &a, 0, p)) != 0) goto out;
-    apx_t[4] += apx_now() - t0; t0 = apx_now();
-    if ((rc = flush_agg(st, &a, AGG_SESSION, p)) != 0) goto out;
-    apx_t[5] += apx_now() - t0; t0 = apx_now();
-    if ((rc = flush_agg(st, &a, AGG_SRC, p)) != 0) goto out;
-    apx_t[6] += apx_now() - t0; t0 = apx_now();
-    if ((rc = flush_agg(st, &a, AGG_FILE, p)) != 0) goto out;
-    apx_t[7] += apx_now() - t0; t0 = apx_now();
+    if ((rc = invalidate_hours(st, rows, n, isnew)) != 0 ||
+        (rc = flush_agg(st, &a, 0, p)) != 0 ||
+        (rc = flush_agg(st, &a, AGG_SESSION, p)) != 0 ||
+        (rc = flush_agg(st, &a, AGG_SRC, p)) != 0 ||
+        (rc = flush_agg(st, &a, AGG_FILE, p)) != 0)
+        goto out;
     *inserted = nnew;
     rc = 0;
 out:
