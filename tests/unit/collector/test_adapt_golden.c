@@ -236,6 +236,37 @@ static const struct {
     {"apiary.events",
      "[{\"id\":\"01JDQ8Z8K3M4N5P6Q7R8S9T0VW\",\"ts\":\"2026-11-29T07:00:00Z\","
      "\"honeypot\":\"x\",\"type\":\"connect\"},{\"ts\":\"x\"}]"},
+    /* native events that fail validation, one reason each */
+    {"apiary.events",
+     "{\"ts\":\"2026-11-29T07:00:00Z\",\"honeypot\":\"x\",\"type\":"
+     "\"connect\"}"},
+    {"apiary.events",
+     "{\"id\":\"01JDQ8Z8K3M4N5P6Q7R8S9T0VW\",\"ts\":\"2026-11-29T07:00:00Z\",\"honeypot\":\"x\","
+     "\"type\":\"nosuchtype\"}"},
+    {"apiary.events",
+     "{\"id\":\"01JDQ8Z8K3M4N5P6Q7R8S9T0VW\",\"ts\":\"2026-11-29T07:00:00Z\",\"honeypot\":\"x\","
+     "\"type\":\"login\",\"username\":1,\"success\":true}"},
+    {"apiary.events",
+     "{\"id\":\"01JDQ8Z8K3M4N5P6Q7R8S9T0VW\",\"ts\":\"2026-11-29T07:00:00Z\",\"honeypot\":\"x\","
+     "\"type\":\"login\",\"success\":true}"},
+    {"apiary.events",
+     "{\"id\":\"01JDQ8Z8K3M4N5P6Q7R8S9T0VW\",\"ts\":\"2026-11-29T07:00:00Z\",\"honeypot\":\"x\","
+     "\"type\":\"upload\",\"sha256\":\"s\",\"size\":1,\"size_b64\":\"x\"}"},
+    {"apiary.events",
+     "{\"id\":\"01JDQ8Z8K3M4N5P6Q7R8S9T0VW\",\"ts\":\"2026-11-29T07:00:00Z\",\"honeypot\":\"x\","
+     "\"type\":\"upload\",\"sha256\":\"s\",\"filename_b64\":\"x\","
+     "\"content_b64\":\"eA==\",\"url\":\"u\"}"},
+    {"apiary.events",
+     "{\"id\":\"01JDQ8Z8K3M4N5P6Q7R8S9T0VW\",\"ts\":\"2026-11-29T07:00:00Z\",\"honeypot\":\"x\","
+     "\"type\":\"ttylog\",\"sha256\":\"s\",\"duration\":1,\"width\":"
+     "2.5,\"_b64\":\"\"}"},
+    {"apiary.events",
+     "{\"id\":\"01JDQ8Z8K3M4N5P6Q7R8S9T0VW\",\"ts\":\"2026-11-29T07:00:00Z\",\"honeypot\":\"x\","
+     "\"type\":\"alert\",\"signature\":\"s\",\"src_lat\":1,\"tags\":{}}"},
+    {"apiary.events",
+     "{\"id\":\"01JDQ8Z8K3M4N5P6Q7R8S9T0VW\",\"ts\":\"2026-11-29T07:00:00Z\",\"honeypot\":\"x\","
+     "\"type\":\"request\",\"body\":\"eA==\",\"headers\":{},\"status\":"
+     "200,\"b64\":1}"},
     {"snort.alerts",
      "{\"source_ip\":\"1.2.3.4\",\"destination_ip\":\"5.6.7.8\","
      "\"signature\":\"ET SCAN\",\"sig_id\":\"2001219\",\"priority\":\"2\","
