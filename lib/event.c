@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,25 +51,43 @@ ap_event_type_lookup(const char *name)
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/* 48-bit milliseconds + 80 bits, as 26 base32 characters. */
+/* 48-bit milliseconds + 80 bits, as 26 base32 characters: the 128-bit
+ * number in 5-bit groups from the low end (the first character carries
+ * the top 3 bits). */
 static void
 ulid_encode(char *out, uint64_t ms, const uint8_t r[10])
 {
-    uint8_t b[16];
-    int i, bit;
+    uint64_t hi = (ms & 0xffffffffffffull) << 16 | (uint64_t)r[0] << 8 | r[1],
+             lo = 0;
+    int i;
 
-    for (i = 0; i < 6; i++)
-        b[i] = (uint8_t)(ms >> (40 - 8 * i));
-    memcpy(b + 6, r, 10);
-    /* 128 bits -> 26 chars: the first char carries the top 3 bits. */
-    for (i = 0; i < 26; i++) {
-        int start = i == 0 ? 0 : 3 + (i - 1) * 5, width = i == 0 ? 3 : 5;
-        unsigned v = 0;
-        for (bit = start; bit < start + width; bit++)
-            v = (v << 1) | ((b[bit / 8] >> (7 - bit % 8)) & 1u);
-        out[i] = crockford[v];
+    for (i = 2; i < 10; i++)
+        lo = lo << 8 | r[i];
+    for (i = 25; i >= 0; i--) {
+        out[i] = crockford[lo & 31u];
+        lo = lo >> 5 | hi << 59;
+        hi >>= 5;
     }
     out[26] = '\0';
+}
+
+static EVP_MD *sha256_md;
+
+static void
+sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+const EVP_MD *
+ap_sha256_md(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, sha256_fetch);
+    /* EVP_sha256() works too, but OpenSSL 3 fetches it again on every
+     * init (a global lock and a property lookup per digest) */
+    return sha256_md != NULL ? sha256_md : EVP_sha256();
 }
 
 void
@@ -87,7 +106,7 @@ ap_event_id_derive(char *out, int64_t ts_us, const void *key, size_t keylen)
     uint8_t h[32];
     unsigned int n = sizeof(h);
 
-    EVP_Digest(key, keylen, h, &n, EVP_sha256(), NULL);
+    EVP_Digest(key, keylen, h, &n, ap_sha256_md(), NULL);
     ulid_encode(out, (uint64_t)(ts_us / 1000), h);
 }
 
@@ -375,16 +394,100 @@ ap_event_ts_us(const json_t *ev)
     return us;
 }
 
+/*
+ * Field lookup for ap_event_validate, which runs on every event: a hash of
+ * the field names (built once) instead of a strcmp over the whole table
+ * per key.  A name may be declared by several types ("sha256"); entries
+ * with the same name are chained in declaration order, so the first one
+ * that applies wins, as in the table.
+ */
+enum {
+    AP_NFIELDS = 0
+#define AP_EVENT_TYPE(e, name, summary)
+#define AP_EVENT_FIELD(e, field, kind, req) +1
+#include "ap/event_types.def"
+#undef AP_EVENT_TYPE
+#undef AP_EVENT_FIELD
+};
+#define FIELD_SLOTS 512 /* a power of two, several times AP_NFIELDS */
+_Static_assert(AP_ARRAY_SIZE(ap_event_fields) == AP_NFIELDS,
+               "AP_NFIELDS counts event_types.def");
+
+static struct {
+    short slot[FIELD_SLOTS];      /* 1 + first field with the name; 0 free */
+    short next[AP_NFIELDS];       /* 1 + next field with the same name */
+    short req[AP_EV__COUNT][AP_NFIELDS + 1]; /* 1 + required fields, 0-ended */
+} fx;
+
+static unsigned
+name_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void
+fields_index(void)
+{
+    size_t i, t, n;
+    unsigned h;
+    int k;
+
+    for (i = 0; i < AP_NFIELDS; i++) {
+        for (h = name_hash(ap_event_fields[i].name);; h++) {
+            k = fx.slot[h & (FIELD_SLOTS - 1)];
+            if (k == 0) {
+                fx.slot[h & (FIELD_SLOTS - 1)] = (short)(i + 1);
+                break;
+            }
+            if (strcmp(ap_event_fields[k - 1].name,
+                       ap_event_fields[i].name) == 0) {
+                while (fx.next[k - 1] != 0)
+                    k = fx.next[k - 1];
+                fx.next[k - 1] = (short)(i + 1);
+                break;
+            }
+        }
+    }
+    for (t = 0; t < AP_EV__COUNT; t++) {
+        for (i = n = 0; i < AP_NFIELDS; i++)
+            if (ap_event_fields[i].required &&
+                (ap_event_fields[i].type == AP_EV_COMMON ||
+                 ap_event_fields[i].type == t))
+                fx.req[t][n++] = (short)(i + 1);
+        fx.req[t][n] = 0;
+    }
+}
+
+static void
+fields_ready(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, fields_index);
+}
+
 static const struct ap_event_field *
 field_find(int type, const char *name)
 {
-    size_t i;
+    const struct ap_event_field *f;
+    unsigned h;
+    int k;
 
-    for (i = 0; i < ap_event_nfields; i++)
-        if ((ap_event_fields[i].type == AP_EV_COMMON ||
-             (int)ap_event_fields[i].type == type) &&
-            strcmp(ap_event_fields[i].name, name) == 0)
-            return &ap_event_fields[i];
+    for (h = name_hash(name);; h++) {
+        if ((k = fx.slot[h & (FIELD_SLOTS - 1)]) == 0)
+            return NULL;
+        if (strcmp(ap_event_fields[k - 1].name, name) == 0)
+            break;
+    }
+    for (; k != 0; k = fx.next[k - 1]) {
+        f = &ap_event_fields[k - 1];
+        if (f->type == AP_EV_COMMON || (int)f->type == type)
+            return f;
+    }
     return NULL;
 }
 
@@ -428,11 +531,9 @@ ap_event_validate(const json_t *ev, char *err, size_t errlen)
         snprintf(err, errlen, "unknown event type");
         return AP_EINVAL;
     }
-    for (i = 0; i < ap_event_nfields; i++) {
-        f = &ap_event_fields[i];
-        if (!f->required ||
-            (f->type != AP_EV_COMMON && (int)f->type != type))
-            continue;
+    fields_ready();
+    for (i = 0; fx.req[type][i] != 0; i++) {
+        f = &ap_event_fields[fx.req[type][i] - 1];
         if (json_object_get(ev, f->name) == NULL) {
             snprintf(err, errlen, "%s event without required field '%s'",
                      tname, f->name);
