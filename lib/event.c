@@ -310,12 +310,27 @@ digits(const char **s, int n, int *out)
     return 0;
 }
 
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil); a day past the month's end counts on into the next
+ * month, as timegm() normalizes it. */
+static int64_t
+days_from_civil(int64_t y, int m, int d)
+{
+    int64_t era, yoe, doy, doe;
+
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
 int
 ap_time_parse_iso(const char *s, int64_t *us)
 {
     int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0;
     long frac = 0, scale = 100000;
-    struct tm tm;
     time_t t;
 
     if (digits(&s, 4, &Y) || *s++ != '-' || digits(&s, 2, &M) || *s++ != '-' ||
@@ -370,14 +385,9 @@ ap_time_parse_iso(const char *s, int64_t *us)
     if (*s != '\0' || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 ||
         m > 59 || sec > 60 || oh > 23 || om > 59)
         return AP_EINVAL;
-    memset(&tm, 0, sizeof(tm));
-    tm.tm_year = Y - 1900;
-    tm.tm_mon = M - 1;
-    tm.tm_mday = D;
-    tm.tm_hour = h;
-    tm.tm_min = m;
-    tm.tm_sec = sec;
-    t = timegm(&tm);
+    /* by hand, not timegm(): ids are derived from every event's parsed
+     * time */
+    t = (time_t)(days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec);
     t -= sign * (oh * 3600 + om * 60);
     *us = (int64_t)t * 1000000 + frac;
     return 0;
