@@ -220,8 +220,9 @@ b64_value(const void *p, size_t n, json_t **out)
 
     if (b == NULL)
         return AP_ENOMEM;
-    EVP_EncodeBlock((unsigned char *)b, p, (int)n);
-    v = json_string(b);
+    /* base64 is ASCII: no need for jansson to check it */
+    v = json_stringn_nocheck(b, (size_t)EVP_EncodeBlock((unsigned char *)b, p,
+                                                        (int)n));
     free(b);
     if (v == NULL)
         return AP_ENOMEM;
@@ -237,8 +238,10 @@ ap_event_set_bytes(json_t *ev, const char *field, const void *p, size_t n)
     json_t *v;
     int r;
 
+    /* ap_utf8_valid is at least as strict as jansson's own check, which
+     * need not run again */
     if (ap_utf8_valid(p, n))
-        return set_new(ev, field, json_stringn(p, n));
+        return set_new(ev, field, json_stringn_nocheck(p, n));
     ap_buf_init(&esc, 4 * n + 1);
     if ((r = ap_escape_c(&esc, p, n)) != 0 || ap_buf_cstr(&esc) == NULL) {
         ap_buf_release(&esc);
@@ -267,28 +270,32 @@ ap_event_set_b64(json_t *ev, const char *field, const void *p, size_t n,
     return set_new(ev, field, v);
 }
 
+/* An address field: at most 127 bytes of s, "::ffff:" stripped. */
+static int
+set_ip(json_t *ev, const char *field, const char *s)
+{
+    char ip[128];
+    size_t n = strnlen(s, sizeof(ip) - 1);
+
+    memcpy(ip, s, n);
+    ip[n] = '\0';
+    ap_ip_unmap(ip);
+    return ap_event_set_str(ev, field, ip);
+}
+
 int
 ap_event_set_addr(json_t *ev, const char *src_ip, int src_port,
                   const char *dst_ip, int dst_port)
 {
-    char ip[128];
     int r;
 
-    if (src_ip && *src_ip) {
-        snprintf(ip, sizeof(ip), "%s", src_ip);
-        ap_ip_unmap(ip);
-        if ((r = ap_event_set_str(ev, "src_ip", ip)) != 0)
-            return r;
-    }
+    if (src_ip && *src_ip && (r = set_ip(ev, "src_ip", src_ip)) != 0)
+        return r;
     if (src_port >= 0 && src_port <= 65535 &&
         (r = ap_event_set_int(ev, "src_port", src_port)) != 0)
         return r;
-    if (dst_ip && *dst_ip) {
-        snprintf(ip, sizeof(ip), "%s", dst_ip);
-        ap_ip_unmap(ip);
-        if ((r = ap_event_set_str(ev, "dst_ip", ip)) != 0)
-            return r;
-    }
+    if (dst_ip && *dst_ip && (r = set_ip(ev, "dst_ip", dst_ip)) != 0)
+        return r;
     if (dst_port >= 0 && dst_port <= 65535 &&
         (r = ap_event_set_int(ev, "dst_port", dst_port)) != 0)
         return r;
