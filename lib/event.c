@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,25 +51,43 @@ ap_event_type_lookup(const char *name)
 
 static const char crockford[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/* 48-bit milliseconds + 80 bits, as 26 base32 characters. */
+/* 48-bit milliseconds + 80 bits, as 26 base32 characters: the 128-bit
+ * number in 5-bit groups from the low end (the first character carries
+ * the top 3 bits). */
 static void
 ulid_encode(char *out, uint64_t ms, const uint8_t r[10])
 {
-    uint8_t b[16];
-    int i, bit;
+    uint64_t hi = (ms & 0xffffffffffffull) << 16 | (uint64_t)r[0] << 8 | r[1],
+             lo = 0;
+    int i;
 
-    for (i = 0; i < 6; i++)
-        b[i] = (uint8_t)(ms >> (40 - 8 * i));
-    memcpy(b + 6, r, 10);
-    /* 128 bits -> 26 chars: the first char carries the top 3 bits. */
-    for (i = 0; i < 26; i++) {
-        int start = i == 0 ? 0 : 3 + (i - 1) * 5, width = i == 0 ? 3 : 5;
-        unsigned v = 0;
-        for (bit = start; bit < start + width; bit++)
-            v = (v << 1) | ((b[bit / 8] >> (7 - bit % 8)) & 1u);
-        out[i] = crockford[v];
+    for (i = 2; i < 10; i++)
+        lo = lo << 8 | r[i];
+    for (i = 25; i >= 0; i--) {
+        out[i] = crockford[lo & 31u];
+        lo = lo >> 5 | hi << 59;
+        hi >>= 5;
     }
     out[26] = '\0';
+}
+
+static EVP_MD *sha256_md;
+
+static void
+sha256_fetch(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+const EVP_MD *
+ap_sha256_md(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, sha256_fetch);
+    /* EVP_sha256() works too, but OpenSSL 3 fetches it again on every
+     * init (a global lock and a property lookup per digest) */
+    return sha256_md != NULL ? sha256_md : EVP_sha256();
 }
 
 void
@@ -87,7 +106,7 @@ ap_event_id_derive(char *out, int64_t ts_us, const void *key, size_t keylen)
     uint8_t h[32];
     unsigned int n = sizeof(h);
 
-    EVP_Digest(key, keylen, h, &n, EVP_sha256(), NULL);
+    EVP_Digest(key, keylen, h, &n, ap_sha256_md(), NULL);
     ulid_encode(out, (uint64_t)(ts_us / 1000), h);
 }
 
@@ -201,8 +220,9 @@ b64_value(const void *p, size_t n, json_t **out)
 
     if (b == NULL)
         return AP_ENOMEM;
-    EVP_EncodeBlock((unsigned char *)b, p, (int)n);
-    v = json_string(b);
+    /* base64 is ASCII: no need for jansson to check it */
+    v = json_stringn_nocheck(b, (size_t)EVP_EncodeBlock((unsigned char *)b, p,
+                                                        (int)n));
     free(b);
     if (v == NULL)
         return AP_ENOMEM;
@@ -218,8 +238,10 @@ ap_event_set_bytes(json_t *ev, const char *field, const void *p, size_t n)
     json_t *v;
     int r;
 
+    /* ap_utf8_valid is at least as strict as jansson's own check, which
+     * need not run again */
     if (ap_utf8_valid(p, n))
-        return set_new(ev, field, json_stringn(p, n));
+        return set_new(ev, field, json_stringn_nocheck(p, n));
     ap_buf_init(&esc, 4 * n + 1);
     if ((r = ap_escape_c(&esc, p, n)) != 0 || ap_buf_cstr(&esc) == NULL) {
         ap_buf_release(&esc);
@@ -248,28 +270,32 @@ ap_event_set_b64(json_t *ev, const char *field, const void *p, size_t n,
     return set_new(ev, field, v);
 }
 
+/* An address field: at most 127 bytes of s, "::ffff:" stripped. */
+static int
+set_ip(json_t *ev, const char *field, const char *s)
+{
+    char ip[128];
+    size_t n = strnlen(s, sizeof(ip) - 1);
+
+    memcpy(ip, s, n);
+    ip[n] = '\0';
+    ap_ip_unmap(ip);
+    return ap_event_set_str(ev, field, ip);
+}
+
 int
 ap_event_set_addr(json_t *ev, const char *src_ip, int src_port,
                   const char *dst_ip, int dst_port)
 {
-    char ip[128];
     int r;
 
-    if (src_ip && *src_ip) {
-        snprintf(ip, sizeof(ip), "%s", src_ip);
-        ap_ip_unmap(ip);
-        if ((r = ap_event_set_str(ev, "src_ip", ip)) != 0)
-            return r;
-    }
+    if (src_ip && *src_ip && (r = set_ip(ev, "src_ip", src_ip)) != 0)
+        return r;
     if (src_port >= 0 && src_port <= 65535 &&
         (r = ap_event_set_int(ev, "src_port", src_port)) != 0)
         return r;
-    if (dst_ip && *dst_ip) {
-        snprintf(ip, sizeof(ip), "%s", dst_ip);
-        ap_ip_unmap(ip);
-        if ((r = ap_event_set_str(ev, "dst_ip", ip)) != 0)
-            return r;
-    }
+    if (dst_ip && *dst_ip && (r = set_ip(ev, "dst_ip", dst_ip)) != 0)
+        return r;
     if (dst_port >= 0 && dst_port <= 65535 &&
         (r = ap_event_set_int(ev, "dst_port", dst_port)) != 0)
         return r;
@@ -291,21 +317,20 @@ digits(const char **s, int n, int *out)
     return 0;
 }
 
-/* Days from 1970-01-01 to the proleptic Gregorian date y-m-d (the
- * "days from civil" algorithm).  timegm() would do, but glibc's takes
- * the time-zone lock and walks tables, and the collector calls this for
- * every event twice; the result is the same, out-of-range days included
- * (linear in d). */
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil); a day past the month's end counts on into the next
+ * month, as timegm() normalizes it. */
 static int64_t
 days_from_civil(int64_t y, int m, int d)
 {
-    int64_t era, yoe, doy;
+    int64_t era, yoe, doy, doe;
 
     y -= m <= 2;
     era = (y >= 0 ? y : y - 399) / 400;
     yoe = y - era * 400;
     doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-    return era * 146097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719468;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
 }
 
 int
@@ -313,7 +338,7 @@ ap_time_parse_iso(const char *s, int64_t *us)
 {
     int Y, M, D, h, m, sec, oh = 0, om = 0, sign = 0;
     long frac = 0, scale = 100000;
-    int64_t t;
+    time_t t;
 
     if (digits(&s, 4, &Y) || *s++ != '-' || digits(&s, 2, &M) || *s++ != '-' ||
         digits(&s, 2, &D))
@@ -367,9 +392,11 @@ ap_time_parse_iso(const char *s, int64_t *us)
     if (*s != '\0' || M < 1 || M > 12 || D < 1 || D > 31 || h > 23 ||
         m > 59 || sec > 60 || oh > 23 || om > 59)
         return AP_EINVAL;
-    t = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec;
+    /* by hand, not timegm(): ids are derived from every event's parsed
+     * time */
+    t = (time_t)(days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec);
     t -= sign * (oh * 3600 + om * 60);
-    *us = t * 1000000 + frac;
+    *us = (int64_t)t * 1000000 + frac;
     return 0;
 }
 
@@ -384,16 +411,100 @@ ap_event_ts_us(const json_t *ev)
     return us;
 }
 
+/*
+ * Field lookup for ap_event_validate, which runs on every event: a hash of
+ * the field names (built once) instead of a strcmp over the whole table
+ * per key.  A name may be declared by several types ("sha256"); entries
+ * with the same name are chained in declaration order, so the first one
+ * that applies wins, as in the table.
+ */
+enum {
+    AP_NFIELDS = 0
+#define AP_EVENT_TYPE(e, name, summary)
+#define AP_EVENT_FIELD(e, field, kind, req) +1
+#include "ap/event_types.def"
+#undef AP_EVENT_TYPE
+#undef AP_EVENT_FIELD
+};
+#define FIELD_SLOTS 512 /* a power of two, several times AP_NFIELDS */
+_Static_assert(AP_ARRAY_SIZE(ap_event_fields) == AP_NFIELDS,
+               "AP_NFIELDS counts event_types.def");
+
+static struct {
+    short slot[FIELD_SLOTS];      /* 1 + first field with the name; 0 free */
+    short next[AP_NFIELDS];       /* 1 + next field with the same name */
+    short req[AP_EV__COUNT][AP_NFIELDS + 1]; /* 1 + required fields, 0-ended */
+} fx;
+
+static unsigned
+name_hash(const char *s)
+{
+    unsigned h = 2166136261u;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static void
+fields_index(void)
+{
+    size_t i, t, n;
+    unsigned h;
+    int k;
+
+    for (i = 0; i < AP_NFIELDS; i++) {
+        for (h = name_hash(ap_event_fields[i].name);; h++) {
+            k = fx.slot[h & (FIELD_SLOTS - 1)];
+            if (k == 0) {
+                fx.slot[h & (FIELD_SLOTS - 1)] = (short)(i + 1);
+                break;
+            }
+            if (strcmp(ap_event_fields[k - 1].name,
+                       ap_event_fields[i].name) == 0) {
+                while (fx.next[k - 1] != 0)
+                    k = fx.next[k - 1];
+                fx.next[k - 1] = (short)(i + 1);
+                break;
+            }
+        }
+    }
+    for (t = 0; t < AP_EV__COUNT; t++) {
+        for (i = n = 0; i < AP_NFIELDS; i++)
+            if (ap_event_fields[i].required &&
+                (ap_event_fields[i].type == AP_EV_COMMON ||
+                 ap_event_fields[i].type == t))
+                fx.req[t][n++] = (short)(i + 1);
+        fx.req[t][n] = 0;
+    }
+}
+
+static void
+fields_ready(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, fields_index);
+}
+
 static const struct ap_event_field *
 field_find(int type, const char *name)
 {
-    size_t i;
+    const struct ap_event_field *f;
+    unsigned h;
+    int k;
 
-    for (i = 0; i < ap_event_nfields; i++)
-        if ((ap_event_fields[i].type == AP_EV_COMMON ||
-             (int)ap_event_fields[i].type == type) &&
-            strcmp(ap_event_fields[i].name, name) == 0)
-            return &ap_event_fields[i];
+    for (h = name_hash(name);; h++) {
+        if ((k = fx.slot[h & (FIELD_SLOTS - 1)]) == 0)
+            return NULL;
+        if (strcmp(ap_event_fields[k - 1].name, name) == 0)
+            break;
+    }
+    for (; k != 0; k = fx.next[k - 1]) {
+        f = &ap_event_fields[k - 1];
+        if (f->type == AP_EV_COMMON || (int)f->type == type)
+            return f;
+    }
     return NULL;
 }
 
@@ -437,11 +548,9 @@ ap_event_validate(const json_t *ev, char *err, size_t errlen)
         snprintf(err, errlen, "unknown event type");
         return AP_EINVAL;
     }
-    for (i = 0; i < ap_event_nfields; i++) {
-        f = &ap_event_fields[i];
-        if (!f->required ||
-            (f->type != AP_EV_COMMON && (int)f->type != type))
-            continue;
+    fields_ready();
+    for (i = 0; fx.req[type][i] != 0; i++) {
+        f = &ap_event_fields[fx.req[type][i] - 1];
         if (json_object_get(ev, f->name) == NULL) {
             snprintf(err, errlen, "%s event without required field '%s'",
                      tname, f->name);

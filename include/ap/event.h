@@ -69,6 +69,11 @@ void ap_event_id_new(char *out, int64_t now_us);
 void ap_event_id_derive(char *out, int64_t ts_us, const void *key,
                         size_t keylen);
 
+/* OpenSSL's SHA-256 (an EVP_MD), fetched once per process: EVP_sha256()
+ * makes OpenSSL 3 look the algorithm up again on every digest. */
+struct evp_md_st;
+const struct evp_md_st *ap_sha256_md(void);
+
 /*
  * A new event object with id, ts (now if ts_us is 0), type, sensor and
  * honeypot set.  Returns owned, or NULL on ENOMEM.

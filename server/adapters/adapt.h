@@ -16,12 +16,33 @@
 #include "adapters.h"
 #include "ap/event.h"
 
+/*
+ * Fields several events of one payload share, captured from the first
+ * event that got them and put into the others without building them
+ * again: the values are shared (jansson values are reference counted and
+ * nothing changes a string or number in place), arrays ("tags") are
+ * copied since adapters append to them.  Keys keep their order.
+ */
+#define AD_TMPL_MAX 12
+struct ad_tmpl {
+    size_t n;
+    int bad; /* did not fit: build the fields every time */
+    struct {
+        char key[24];
+        json_t *v;
+    } kv[AD_TMPL_MAX];
+};
+
 struct ad_ctx {
     const struct ap_adapt_in *in;
     json_t *out;   /* the array being filled */
     int oom;       /* an allocation failed: the result is discarded */
     char *err;
     size_t errlen;
+    /* what ad_event adds after ts and type (sensor, honeypot) for the
+     * honeypot ev_honeypot ("" until the first event) */
+    struct ad_tmpl ev_tmpl;
+    char ev_honeypot[64];
 };
 
 typedef int (*ad_fn)(struct ad_ctx *c);
@@ -32,6 +53,12 @@ struct ad_entry {
     ad_fn fn;
     int native; /* apiary.events: ids come from the sensor */
 };
+
+/* Capture the fields of ev from position `from` on (0 or -1 when they do
+ * not fit), put them into another event, release them. */
+int ad_tmpl_capture(struct ad_tmpl *t, json_t *ev, size_t from);
+void ad_tmpl_apply(struct ad_ctx *c, const struct ad_tmpl *t, json_t *ev);
+void ad_tmpl_release(struct ad_tmpl *t);
 
 /* Fail with a reason (printf-style); always returns AP_EINVAL. */
 int ad_fail(struct ad_ctx *c, const char *fmt, ...)

@@ -53,11 +53,58 @@ ad_parse_object(struct ad_ctx *c)
     return o;
 }
 
+int
+ad_tmpl_capture(struct ad_tmpl *t, json_t *ev, size_t from)
+{
+    void *it;
+    const char *k;
+    size_t i = 0, kl;
+
+    ad_tmpl_release(t);
+    for (it = json_object_iter(ev); it != NULL;
+         it = json_object_iter_next(ev, it), i++) {
+        if (i < from)
+            continue;
+        k = json_object_iter_key(it);
+        if (t->n == AD_TMPL_MAX || (kl = strlen(k)) >= sizeof(t->kv[0].key)) {
+            ad_tmpl_release(t);
+            t->bad = 1;
+            return -1;
+        }
+        memcpy(t->kv[t->n].key, k, kl + 1);
+        t->kv[t->n++].v = json_incref(json_object_iter_value(it));
+    }
+    return 0;
+}
+
+void
+ad_tmpl_apply(struct ad_ctx *c, const struct ad_tmpl *t, json_t *ev)
+{
+    size_t i;
+    json_t *v;
+
+    for (i = 0; i < t->n; i++) {
+        v = t->kv[i].v;
+        v = json_is_array(v) ? json_copy(v) : json_incref(v);
+        if (v == NULL || json_object_set_new(ev, t->kv[i].key, v) != 0)
+            c->oom = 1;
+    }
+}
+
+void
+ad_tmpl_release(struct ad_tmpl *t)
+{
+    while (t->n > 0)
+        json_decref(t->kv[--t->n].v);
+    t->bad = 0;
+}
+
 json_t *
 ad_event(struct ad_ctx *c, enum ap_event_type t, const char *honeypot,
          int64_t ts_us)
 {
     char ts[40];
+    const char *type = ap_event_type_name(t);
     json_t *ev;
 
     if (json_array_size(c->out) >= AP_LIMIT_EVENTS_PER_PAYLOAD)
@@ -70,13 +117,29 @@ ad_event(struct ad_ctx *c, enum ap_event_type t, const char *honeypot,
         c->oom = 1;
         return NULL;
     }
-    if (json_object_set_new(ev, "ts", json_string(ts)) != 0 ||
-        json_object_set_new(ev, "type", json_string(ap_event_type_name(t))) !=
+    /* ts and type are ours, ASCII: jansson need not check them */
+    if (json_object_set_new(ev, "ts", json_stringn_nocheck(ts, strlen(ts))) !=
             0 ||
-        ap_event_set_bytes(ev, "sensor", c->in->ident,
-                           strlen(c->in->ident)) != 0 ||
-        ap_event_set_str(ev, "honeypot", honeypot) != 0)
+        json_object_set_new(ev, "type",
+                            json_stringn_nocheck(type, strlen(type))) != 0) {
         c->oom = 1;
+        return ev;
+    }
+    /* sensor and honeypot are the same for every event of a payload */
+    if (c->ev_honeypot[0] != '\0' && strcmp(c->ev_honeypot, honeypot) == 0) {
+        ad_tmpl_apply(c, &c->ev_tmpl, ev);
+        return ev;
+    }
+    if (ap_event_set_bytes(ev, "sensor", c->in->ident,
+                           strlen(c->in->ident)) != 0 ||
+        ap_event_set_str(ev, "honeypot", honeypot) != 0) {
+        c->oom = 1;
+        return ev;
+    }
+    c->ev_honeypot[0] = '\0';
+    if (strlen(honeypot) < sizeof(c->ev_honeypot) &&
+        ad_tmpl_capture(&c->ev_tmpl, ev, 2) == 0)
+        memcpy(c->ev_honeypot, honeypot, strlen(honeypot) + 1);
     return ev;
 }
 

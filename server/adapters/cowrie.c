@@ -21,6 +21,8 @@ struct sess {
     const json_t *o;
     const char *honeypot, *proto, *session;
     int64_t start, end, step;
+    struct ad_tmpl common; /* session, addresses, ..., tags: every event's */
+    int have_common;
 };
 
 static json_t *
@@ -28,6 +30,7 @@ sess_event(struct sess *s, enum ap_event_type t, int64_t ts)
 {
     const json_t *o = s->o;
     json_t *ev;
+    size_t from;
 
     if (ts == 0) {
         ts = s->start + s->step++;
@@ -37,12 +40,19 @@ sess_event(struct sess *s, enum ap_event_type t, int64_t ts)
     ev = ad_event(s->c, t, s->honeypot, ts);
     if (ev == NULL)
         return NULL;
+    /* the fields below depend on the message only: built once */
+    if (s->have_common) {
+        ad_tmpl_apply(s->c, &s->common, ev);
+        return ev;
+    }
+    from = json_object_size(ev);
     ad_set_str(s->c, ev, "session", s->session);
     ad_set_addr(s->c, ev, ad_ip(o, "peerIP"), ad_port(o, "peerPort"),
                 ad_ip(o, "hostIP"), ad_port(o, "hostPort"));
     ad_set_str(s->c, ev, "transport", "tcp");
     ad_set_str(s->c, ev, "protocol", s->proto);
     ad_copy_tags(s->c, ev, o);
+    s->have_common = ad_tmpl_capture(&s->common, ev, from) == 0;
     return ev;
 }
 
@@ -217,6 +227,7 @@ ad_ssh_session(struct ad_ctx *c, const char *honeypot)
     if ((ev = sess_event(&s, AP_EV_DISCONNECT, s.end)) != NULL &&
         s.end >= s.start && s.end != 0)
         ad_set_real(c, ev, "duration", (double)(s.end - s.start) / 1e6);
+    ad_tmpl_release(&s.common);
     json_decref(o);
     return 0;
 }

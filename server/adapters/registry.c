@@ -93,7 +93,7 @@ derive_ids(const struct ap_adapt_in *in, json_t *evs)
 
     if (md == NULL)
         return AP_ENOMEM;
-    if (EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1 ||
+    if (EVP_DigestInit_ex(md, ap_sha256_md(), NULL) != 1 ||
         EVP_DigestUpdate(md, in->ident, strlen(in->ident) + 1) != 1 ||
         EVP_DigestUpdate(md, in->channel, strlen(in->channel) + 1) != 1 ||
         EVP_DigestUpdate(md, in->payload, in->len) != 1 ||
@@ -121,7 +121,7 @@ ap_adapt(const struct ap_adapt_in *in, json_t **out, char *err, size_t errlen)
     const struct ad_entry *e = find(in->channel);
     struct ad_ctx c;
     char verr[200];
-    json_t *ev;
+    json_t *ev, *chan = NULL;
     size_t i;
     int r;
 
@@ -144,8 +144,12 @@ ap_adapt(const struct ap_adapt_in *in, json_t **out, char *err, size_t errlen)
     }
     json_array_foreach(c.out, i, ev)
     {
-        if (json_object_set_new(ev, "channel", json_string(in->channel)) !=
-            0) {
+        /* one value for every event of the payload */
+        if (chan == NULL && (chan = json_string(in->channel)) == NULL) {
+            r = AP_ENOMEM;
+            goto fail;
+        }
+        if (json_object_set(ev, "channel", chan) != 0) {
             r = AP_ENOMEM;
             goto fail;
         }
@@ -156,8 +160,12 @@ ap_adapt(const struct ap_adapt_in *in, json_t **out, char *err, size_t errlen)
         }
     }
     *out = c.out;
+    json_decref(chan);
+    ad_tmpl_release(&c.ev_tmpl);
     return 0;
 fail:
+    json_decref(chan);
+    ad_tmpl_release(&c.ev_tmpl);
     json_decref(c.out);
     return r;
 }
