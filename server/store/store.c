@@ -76,8 +76,6 @@ ap_store_close(struct ap_store *st)
     }
     if (st->writer)
         st->eng->disconnect(st->writer);
-    free(st->agg_e);
-    free(st->agg_used);
     st_seen_free(st->seen);
     pthread_cond_destroy(&st->pcond);
     pthread_mutex_destroy(&st->plock);
@@ -180,6 +178,7 @@ struct put_ctx {
     struct st_row *rows;   /* the valid events, in order */
     size_t *idx;           /* row -> event index */
     unsigned char *rows_new;
+    const struct st_agg *pre; /* the rows' increments, or NULL */
 };
 
 static int
@@ -194,7 +193,8 @@ put_events_txn(struct ap_store *st, void *arg)
         size_t chunk = AP_MIN(p->nrows - done, (size_t)ST_BATCH_MAX);
 
         rc = st_write_rows(st, p->rows + done, chunk, &ins,
-                           p->rows_new + done);
+                           p->rows_new + done,
+                           chunk == p->nrows ? p->pre : NULL);
         if (rc == 0)
             p->inserted += ins;
     }
@@ -209,6 +209,7 @@ put_events_txn(struct ap_store *st, void *arg)
 struct ap_store_batch {
     struct put_ctx p;
     struct st_arena arena;
+    struct st_agg *agg;
     size_t rejected;
 };
 
@@ -218,6 +219,7 @@ ap_store_batch_free(struct ap_store_batch *b)
     if (b == NULL)
         return;
     st_arena_free(&b->arena);
+    st_agg_free(b->agg);
     free(b->p.rows);
     free(b->p.idx);
     free(b->p.rows_new);
@@ -254,6 +256,11 @@ ap_store_prepare(json_t *const *evs, size_t n, struct ap_store_batch **out)
             goto fail;
         b->p.idx[b->p.nrows++] = i;
     }
+    /* The aggregation too (the writer redoes it if rows turn out to be
+     * resent, or without memory for it here). */
+    if (b->p.nrows > 0 && b->p.nrows <= ST_BATCH_MAX &&
+        st_agg_prepare(b->p.rows, b->p.nrows, &b->agg) == 0)
+        b->p.pre = b->agg;
     *out = b;
     return 0;
 fail:

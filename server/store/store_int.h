@@ -102,9 +102,6 @@ struct ap_store {
     pthread_cond_t pcond;
     struct st_conn *idle;
     size_t nreaders, maxreaders;
-    /* Writer scratch: the batch aggregation table (store_write.c). */
-    void *agg_e;
-    size_t *agg_used, agg_cap;
     /* Writer: events seen per address without a summary
      * (store_srcheavy.c). */
     struct st_seen *seen;
@@ -159,13 +156,22 @@ void st_arena_free(struct st_arena *a);
 int st_row_from_event(const json_t *ev, struct st_row *r, const char **why,
                       struct st_arena *a);
 
+struct st_agg;
+
 /*
  * Store rows[0..n) through the writer connection: insert the events
  * (duplicates ignored), then the rollups, sessions and files of the rows
  * that were new.  The caller holds wlock and has begun a transaction.
  */
 int st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
-                  size_t *inserted, unsigned char *rows_new);
+                  size_t *inserted, unsigned char *rows_new,
+                  const struct st_agg *pre);
+
+/* The rollup, session, file and summary increments of rows, all taken as
+ * new: made off the writer thread (ap_store_prepare) and passed to
+ * st_write_rows, which uses them when no row was a duplicate. */
+int st_agg_prepare(const struct st_row *rows, size_t n, struct st_agg **out);
+void st_agg_free(struct st_agg *a);
 
 /* Rollup dimensions (the "dim" column of the rollup table). */
 struct st_dim {

@@ -211,11 +211,15 @@ struct agg_ent {
     long long n, first, last, logins, commands, downloads;
 };
 
-struct agg {
+/* Open addressing, grown (and rehashed) at half full: a batch of
+ * scanner sessions from distinct addresses has ~4 keys per event, a batch
+ * from one address a few dozen in all. */
+struct st_agg {
     struct agg_ent *e;
     size_t cap, len;
     size_t *used; /* slots in use, in insertion order */
 };
+#define agg st_agg
 
 static uint64_t
 hash_str(uint64_t h, const char *s)
@@ -235,17 +239,80 @@ streq(const char *a, const char *b)
     return strcmp(a, b) == 0;
 }
 
+static uint64_t
+agg_hash(int kind, long long hour, const char *v, const char *v2,
+         const char *v3)
+{
+    uint64_t h = 1469598103934665603ULL;
+
+    h = (h ^ (uint64_t)(kind + 3)) * 1099511628211ULL;
+    h = (h ^ (uint64_t)hour) * 1099511628211ULL;
+    return hash_str(hash_str(hash_str(h, v), v2), v3);
+}
+
+static void
+agg_free(struct agg *a)
+{
+    free(a->e);
+    free(a->used);
+    memset(a, 0, sizeof(*a));
+}
+
+static int
+agg_init(struct agg *a, size_t cap)
+{
+    size_t c = 1024;
+
+    while (c < cap)
+        c <<= 1;
+    a->len = 0;
+    a->cap = c;
+    a->e = calloc(c, sizeof(*a->e));
+    a->used = calloc(c / 2 + 1, sizeof(*a->used));
+    if (a->e == NULL || a->used == NULL) {
+        agg_free(a);
+        return AP_ENOMEM;
+    }
+    return 0;
+}
+
+/* Twice the slots; the entries keep their insertion order. */
+static int
+agg_grow(struct agg *a)
+{
+    struct agg n;
+    size_t k, i;
+
+    if (agg_init(&n, a->cap * 2) != 0)
+        return AP_ENOMEM;
+    for (k = 0; k < a->len; k++) {
+        const struct agg_ent *o = &a->e[a->used[k]];
+
+        for (i = (size_t)agg_hash(o->kind, o->hour, o->v, o->v2, o->v3) &
+                 (n.cap - 1);
+             n.e[i].used; i = (i + 1) & (n.cap - 1))
+            ;
+        n.e[i] = *o;
+        n.used[n.len++] = i;
+    }
+    agg_free(a);
+    *a = n;
+    return 0;
+}
+
+/* The entry of a key, created (zeroed) if new; NULL when out of memory.
+ * The pointer is good until the next call. */
 static struct agg_ent *
 agg_get(struct agg *a, int kind, long long hour, const char *v,
         const char *v2, const char *v3)
 {
-    uint64_t h = 1469598103934665603ULL;
+    uint64_t h;
     size_t i;
     struct agg_ent *e;
 
-    h = (h ^ (uint64_t)(kind + 3)) * 1099511628211ULL;
-    h = (h ^ (uint64_t)hour) * 1099511628211ULL;
-    h = hash_str(hash_str(hash_str(h, v), v2), v3);
+    if (2 * (a->len + 1) > a->cap && agg_grow(a) != 0)
+        return NULL;
+    h = agg_hash(kind, hour, v, v2, v3);
     for (i = (size_t)h & (a->cap - 1);; i = (i + 1) & (a->cap - 1)) {
         e = &a->e[i];
         if (!e->used) {
@@ -293,40 +360,50 @@ dim_value(const struct st_dim *d, const struct st_row *r, const char **v2)
     return NULL;
 }
 
-static void
+/* Aggregate the rows (isnew NULL: all of them).  Summary entries are made
+ * for every address; the flush keeps those of addresses that have a
+ * summary (known only inside the write transaction). */
+static int
 agg_rows(struct agg *a, const struct st_row *rows, size_t n,
-         const unsigned char *isnew, const struct st_srcset *srcs)
+         const unsigned char *isnew)
 {
     const char *v, *v2;
     struct agg_ent *e;
     size_t i, d;
 
+#define AGG_ADD(...)                                                           \
+    do {                                                                       \
+        if ((e = agg_get(a, __VA_ARGS__)) == NULL)                             \
+            return AP_ENOMEM;                                                  \
+        e->n++;                                                                \
+    } while (0)
     for (i = 0; i < n; i++) {
         const struct st_row *r = &rows[i];
         long long hour = r->ts / ST_HOUR_US;
-        int summarized;
 
-        if (!isnew[i])
+        if (isnew != NULL && !isnew[i])
             continue;
-        summarized = st_srcset_summarized(srcs, r->src_ip);
         for (d = 0; d < st_ndims; d++) {
             v = dim_value(&st_dims[d], r, &v2);
             if (v == NULL)
                 continue;
-            agg_get(a, st_dims[d].id, hour, v, v2, NULL)->n++;
-            if (!summarized || !st_srcsum_has_dim(st_dims[d].id))
+            AGG_ADD(st_dims[d].id, hour, v, v2, NULL);
+            if (r->src_ip == NULL || !st_srcsum_has_dim(st_dims[d].id))
                 continue;
-            agg_get(a, AGG_SRC - st_dims[d].id, 0, v, v2, r->src_ip)->n++;
+            AGG_ADD(AGG_SRC - st_dims[d].id, 0, v, v2, r->src_ip);
             /* Connections alone, too (MHN's attacker_stats counts
              * sessions = connects): ports, honeypots, sensors. */
             if (st_dims[d].id >= 2 && st_dims[d].id <= 4 &&
                 strcmp(r->type, "connect") == 0)
-                agg_get(a, AGG_SRC - ST_SRC_CONNECT - st_dims[d].id, 0, v,
-                        v2, r->src_ip)->n++;
+                AGG_ADD(AGG_SRC - ST_SRC_CONNECT - st_dims[d].id, 0, v, v2,
+                        r->src_ip);
         }
+#undef AGG_ADD
         if (r->session != NULL && r->session[0] != '\0') {
             e = agg_get(a, AGG_SESSION, 0, r->sensor ? r->sensor : "",
                         r->session, NULL);
+            if (e == NULL)
+                return AP_ENOMEM;
             if (e->n++ == 0) {
                 e->row = r;
                 e->first = e->last = r->ts;
@@ -339,6 +416,8 @@ agg_rows(struct agg *a, const struct st_row *rows, size_t n,
         }
         if (r->sha256 != NULL && r->sha256[0] != '\0') {
             e = agg_get(a, AGG_FILE, 0, r->sha256, NULL, NULL);
+            if (e == NULL)
+                return AP_ENOMEM;
             if (e->n++ == 0) {
                 e->row = r;
                 e->first = e->last = r->ts;
@@ -347,6 +426,33 @@ agg_rows(struct agg *a, const struct st_row *rows, size_t n,
             e->last = AP_MAX(e->last, r->ts);
         }
     }
+    return 0;
+}
+
+int
+st_agg_prepare(const struct st_row *rows, size_t n, struct st_agg **out)
+{
+    struct st_agg *a = calloc(1, sizeof(*a));
+    int rc;
+
+    if (a == NULL)
+        return AP_ENOMEM;
+    if ((rc = agg_init(a, 8 * n)) != 0 ||
+        (rc = agg_rows(a, rows, n, NULL)) != 0) {
+        st_agg_free(a);
+        return rc;
+    }
+    *out = a;
+    return 0;
+}
+
+void
+st_agg_free(struct st_agg *a)
+{
+    if (a == NULL)
+        return;
+    agg_free(a);
+    free(a);
 }
 
 /* ---- SQL (the same text in both dialects) ---------------------------- */
@@ -440,20 +546,10 @@ event_params(const struct st_row *r, struct sq_val *p)
     p[21] = sq_text(r->json);
 }
 
-static size_t
-next_pow2(size_t n)
-{
-    size_t c = 64;
-
-    while (c < n)
-        c <<= 1;
-    return c;
-}
-
 /* Write the aggregated entries of one kind class with their upsert. */
 static int
 flush_agg(struct ap_store *st, const struct agg *a, int which,
-          struct sq_val *p)
+          const struct st_srcset *srcs, struct sq_val *p)
 {
     const struct st_row *r;
     const char *sql;
@@ -472,6 +568,8 @@ flush_agg(struct ap_store *st, const struct agg *a, int which,
         if (!e->used || (which == 0 ? e->kind < 0
                          : which == AGG_SRC ? e->kind > AGG_SRC
                                             : e->kind != which))
+            continue;
+        if (which == AGG_SRC && !st_srcset_summarized(srcs, e->v3))
             continue;
         q = &p[k * np];
         r = e->row;
@@ -550,11 +648,13 @@ invalidate_hours(struct ap_store *st, const struct st_row *rows, size_t n,
 
 int
 st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
-              size_t *inserted, unsigned char *rows_new)
+              size_t *inserted, unsigned char *rows_new,
+              const struct st_agg *pre)
 {
     unsigned char *isnew = NULL;
     struct sq_val *p = NULL, *np;
-    struct agg a = {NULL, 0, 0, NULL};
+    struct agg own = {NULL, 0, 0, NULL};
+    const struct agg *a = &own;
     struct st_srcset srcs = {NULL, 0, 0};
     size_t i, nnew = 0;
     int rc;
@@ -588,29 +688,18 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
         if (rc < 0)
             goto out;
     }
-    /* At most one entry per (new row, dimension) plus session and file;
-     * the table stays allocated with the writer, and only the slots used
-     * are cleared afterwards (a batch touches a small part of it). */
-    a.cap = next_pow2(2 * nnew * (st_ndims + 2 + 9));
-    if (a.cap > st->agg_cap) {
-        free(st->agg_e);
-        free(st->agg_used);
-        st->agg_e = calloc(a.cap, sizeof(*a.e));
-        st->agg_used = calloc(a.cap / 2, sizeof(*a.used));
-        st->agg_cap = st->agg_e && st->agg_used ? a.cap : 0;
-        if (st->agg_cap == 0) {
-            rc = AP_ENOMEM;
-            goto out;
-        }
-    }
-    a.e = st->agg_e;
-    a.used = st->agg_used;
-    a.cap = st->agg_cap;
+    /* The caller's aggregation (made off the writer, for all rows) holds
+     * when every row was new -- the usual case; resent rows need their
+     * own. */
+    if (pre != NULL && nnew == n)
+        a = pre;
+    else if ((rc = agg_init(&own, 8 * nnew)) != 0 ||
+             (rc = agg_rows(&own, rows, n, isnew)) != 0)
+        goto out;
     if ((rc = st_srcsum_batch(st, rows, n, isnew, &srcs)) != 0)
         goto out;
-    agg_rows(&a, rows, n, isnew, &srcs);
-    if (a.len * NP_SESSION > (size_t)NP_EVENT * n) {
-        np = realloc(p, a.len * NP_SESSION * sizeof(*p));
+    if (a->len * NP_SESSION > (size_t)NP_EVENT * n) {
+        np = realloc(p, a->len * NP_SESSION * sizeof(*p));
         if (np == NULL) {
             rc = AP_ENOMEM;
             goto out;
@@ -618,17 +707,16 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
         p = np;
     }
     if ((rc = invalidate_hours(st, rows, n, isnew)) != 0 ||
-        (rc = flush_agg(st, &a, 0, p)) != 0 ||
-        (rc = flush_agg(st, &a, AGG_SESSION, p)) != 0 ||
-        (rc = flush_agg(st, &a, AGG_SRC, p)) != 0 ||
-        (rc = flush_agg(st, &a, AGG_FILE, p)) != 0)
+        (rc = flush_agg(st, a, 0, &srcs, p)) != 0 ||
+        (rc = flush_agg(st, a, AGG_SESSION, &srcs, p)) != 0 ||
+        (rc = flush_agg(st, a, AGG_SRC, &srcs, p)) != 0 ||
+        (rc = flush_agg(st, a, AGG_FILE, &srcs, p)) != 0)
         goto out;
     *inserted = nnew;
     rc = 0;
 out:
     st_srcset_clear(&srcs);
-    for (i = 0; i < a.len; i++)
-        a.e[a.used[i]].used = 0;
+    agg_free(&own);
     free(isnew);
     free(p);
     return rc;
