@@ -105,8 +105,10 @@ derive_ids(const struct ap_adapt_in *in, json_t *evs)
         key[dlen + 1] = (unsigned char)(i >> 16);
         key[dlen + 2] = (unsigned char)(i >> 8);
         key[dlen + 3] = (unsigned char)i;
-        ap_event_id_derive(id, ap_event_ts_us(ev), key, dlen + 4);
-        if (json_object_set_new(ev, "id", json_string(id)) != 0)
+        ap_event_id_derive_ctx(md, id, ap_event_ts_us(ev), key, dlen + 4);
+        if (json_object_set_new(ev, "id",
+                                json_stringn_nocheck(id, AP_EVENT_ID_LEN)) !=
+            0)
             goto out;
     }
     r = 0;
