@@ -36,7 +36,7 @@ struct ap_collector_opts {
     struct ap_geo *geo;       /* may be NULL: no enrichment */
     const char *files_dir;    /* captured files; NULL: not kept */
     const char *spill_path;   /* overflow file; NULL: count and drop */
-    size_t batch_max;         /* events per store call (0: 2000) */
+    size_t batch_max;         /* events per store call (0: 5000) */
     size_t queue_bytes;       /* 0: AP_LIMIT_COLLECTOR_QUEUE_BYTES */
     size_t queue_items;       /* 0: AP_LIMIT_COLLECTOR_QUEUE_ITEMS */
     ap_ack_fn ack;            /* may be NULL */

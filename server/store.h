@@ -49,6 +49,23 @@ int ap_store_put_events(struct ap_store *st, json_t *const *evs, size_t n,
 int ap_store_put_events_new(struct ap_store *st, json_t *const *evs,
                             size_t n, unsigned char *is_new);
 
+/*
+ * The same in two steps, so that the CPU work and the writing can run on
+ * two threads: ap_store_prepare turns events into rows (no store needed,
+ * no lock taken; the events must outlive the batch), ap_store_commit
+ * writes them in one transaction (it may be called again after a failure).
+ */
+struct ap_store_batch;
+int ap_store_prepare(json_t *const *evs, size_t n,
+                     struct ap_store_batch **out);
+int ap_store_commit(struct ap_store *st, struct ap_store_batch *b,
+                    size_t *inserted, unsigned char *is_new);
+void ap_store_batch_free(struct ap_store_batch *b);
+
+/* Events after which an address gets a per-source summary (its profile
+ * and per-address counts read the summary, not its events). */
+#define AP_STORE_SRC_HEAVY 1000
+
 /* Bytes the store takes (what retention_size is compared with). */
 int ap_store_size(struct ap_store *st, long long *bytes);
 

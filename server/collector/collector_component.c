@@ -45,7 +45,7 @@ static const struct ap_conf_kw collector_keywords[] = {
     {"geoip_asn6", AP_CONF_STR, offsetof(struct collector_conf, geoip_asn6),
      NULL, 0, 0, NULL, "ASN ranges CSV for IPv6" GEO_HELP},
     {"batch_max", AP_CONF_INT, offsetof(struct collector_conf, batch_max),
-     "2000", 1, 100000, NULL, "most events per store transaction"},
+     "5000", 1, 100000, NULL, "most events per store transaction"},
     {"queue_bytes", AP_CONF_SIZE, offsetof(struct collector_conf, queue_bytes),
      "256M", 1024, 4LL << 30, NULL,
      "payload bytes waiting for the writer before spilling to disk"},

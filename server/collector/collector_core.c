@@ -1,14 +1,17 @@
 /*
- * The collector pipeline: bounded queue -> writer thread -> adapt ->
- * enrich -> store (batched) -> sinks -> acks.  Used by the "collector"
- * server component (fed by the broker tap) and by `apiary import`.
+ * The collector pipeline: bounded queue -> adapting thread (adapt ->
+ * enrich -> rows) -> storing thread (store, batched -> sinks -> acks).
+ * Two threads so that the CPU work of a batch overlaps the commit of the
+ * one before (the store's writer is one thread by nature).  Used by the
+ * "collector" server component (fed by the broker tap) and by `apiary
+ * import`.
  *
  * Overflow: the tap runs on the broker loop and cannot wait, and hpfeeds
  * has no way to slow a publisher down.  When the queue is full
  * (queue_bytes or queue_items), payloads are appended to a spill file
- * (sequential buffered writes) and re-ingested by the writer as soon as
- * the queue is empty; without a spill file they are counted as dropped
- * and logged.  Nothing is lost silently.
+ * (sequential buffered writes) and re-ingested by the adapting thread
+ * as soon as the queue is empty; without a spill file they are counted
+ * as dropped and logged.  Nothing is lost silently.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -98,11 +101,29 @@ struct ap_collector {
     size_t nch;
     long long batches;
 
-    /* writer-thread batch */
+    /* The adapting thread fills cur; full batches wait in a short FIFO
+     * (mu, at most MAX_INFLIGHT) for the storing thread. */
+    struct cbatch *cur, *sq_head, *sq_tail;
+    struct cbatch *spent; /* stored; released by the adapting thread */
+    size_t sq_len;
+    int adapt_done;
+    pthread_cond_t sq_cv;
+    pthread_t sth;
+    pthread_mutex_t amu; /* acks: both threads ack */
+};
+
+/* Batches ready or being stored: enough to keep both threads busy, few
+ * enough that a slow store pushes back on the queue (and the spill). */
+#define MAX_INFLIGHT 2
+
+struct cbatch {
+    struct cbatch *next;
     json_t **evs;
     unsigned char *is_new;
     uint16_t *evch;
     size_t nev, cap;
+    struct ap_store_batch *rows;
+    unsigned long long items; /* payloads finished when this is stored */
 };
 
 int
@@ -151,7 +172,7 @@ bump(struct chan_stats *s, int which, long long *field, long long n)
         ap_series_add(s->m[which], n);
 }
 
-/* Stats slot of a channel (writer thread; smu held). */
+/* Stats slot of a channel (adapting thread; smu held). */
 static size_t
 chan_slot(struct ap_collector *c, const char *name)
 {
@@ -294,26 +315,55 @@ ap_collector_submit_wait(struct ap_collector *c, const char *ident,
 }
 
 static int
-batch_grow(struct ap_collector *c)
+batch_grow(struct cbatch *b)
 {
-    size_t nc = c->cap ? c->cap * 2 : 4096;
-    json_t **e = realloc(c->evs, nc * sizeof(*e));
+    size_t nc = b->cap ? b->cap * 2 : 4096;
+    json_t **e = realloc(b->evs, nc * sizeof(*e));
     unsigned char *n;
     uint16_t *ch;
 
     if (e == NULL)
         return AP_ENOMEM;
-    c->evs = e;
-    if ((n = realloc(c->is_new, nc)) == NULL)
+    b->evs = e;
+    if ((n = realloc(b->is_new, nc)) == NULL)
         return AP_ENOMEM;
-    c->is_new = n;
-    if ((ch = realloc(c->evch, nc * sizeof(*ch))) == NULL)
+    b->is_new = n;
+    if ((ch = realloc(b->evch, nc * sizeof(*ch))) == NULL)
         return AP_ENOMEM;
-    c->evch = ch;
-    c->cap = nc;
+    b->evch = ch;
+    b->cap = nc;
     return 0;
 }
 
+static void
+batch_free(struct cbatch *b)
+{
+    size_t i;
+
+    if (b == NULL)
+        return;
+    for (i = 0; i < b->nev; i++)
+        json_decref(b->evs[i]);
+    ap_store_batch_free(b->rows);
+    free(b->evs);
+    free(b->is_new);
+    free(b->evch);
+    free(b);
+}
+
+static struct cbatch *
+batch_new(void)
+{
+    struct cbatch *b = calloc(1, sizeof(*b));
+
+    if (b != NULL && batch_grow(b) != 0) {
+        batch_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* amu held */
 static void
 ack_seq(struct ap_collector *c, const char *ident, long long seq)
 {
@@ -329,38 +379,40 @@ publish_ack(void *ctx, const char *ident, long long seq)
     c->o.ack(c->o.ack_ctx, ident, seq);
 }
 
-/* Store the collected events, then sinks and acks.  Retries while the
- * store fails (disk full, PostgreSQL restarting): nothing is acked before
- * it is durable. */
+/* Store one batch, then sinks and acks (storing thread).  Retries while
+ * the store fails (disk full, PostgreSQL restarting): nothing is acked
+ * before it is durable. */
 static void
-store_batch(struct ap_collector *c)
+store_batch(struct ap_collector *c, struct cbatch *b)
 {
     size_t i, nsinks;
     int r, tries = 0;
     struct sink sinks[MAX_SINKS];
 
-    if (c->nev == 0)
+    if (b->nev == 0)
         return;
     for (;;) {
-        r = ap_store_put_events_new(c->o.store, c->evs, c->nev, c->is_new);
-        if (r == 0)
+        r = b->rows == NULL ? ap_store_prepare(b->evs, b->nev, &b->rows)
+                            : 0;
+        if (r == 0 &&
+            (r = ap_store_commit(c->o.store, b->rows, NULL, b->is_new)) == 0)
             break;
         c->store_errors++;
         if (tries++ % 10 == 0)
-            ap_log_error("storing %zu events failed: %s; retrying", c->nev,
+            ap_log_error("storing %zu events failed: %s; retrying", b->nev,
                          ap_strerror(r));
         if (c->stop && tries > 3) {
             ap_log_error("shutting down: %zu events not stored (native "
                          "sensors resend them: they were not acked)",
-                         c->nev);
+                         b->nev);
             goto out;
         }
         sleep(1);
     }
     pthread_mutex_lock(&c->smu);
-    for (i = 0; i < c->nev; i++) {
-        struct chan_stats *s = &c->ch[c->evch[i]];
-        if (c->is_new[i])
+    for (i = 0; i < b->nev; i++) {
+        struct chan_stats *s = &c->ch[b->evch[i]];
+        if (b->is_new[i])
             bump(s, M_STORED, &s->stored, 1);
         else
             bump(s, M_DUPLICATES, &s->duplicates, 1);
@@ -371,23 +423,108 @@ store_batch(struct ap_collector *c)
     nsinks = c->nsinks;
     memcpy(sinks, c->sinks, sizeof(sinks));
     pthread_mutex_unlock(&c->mu);
-    for (i = 0; i < c->nev; i++) {
+    pthread_mutex_lock(&c->amu);
+    for (i = 0; i < b->nev; i++) {
         const json_t *seq;
         size_t k;
-        if (c->is_new[i])
+        if (b->is_new[i])
             for (k = 0; k < nsinks; k++)
-                sinks[k].fn(sinks[k].ctx, c->evs[i]);
-        if ((seq = json_object_get(c->evs[i], "seq")) != NULL)
-            ack_seq(c, json_string_value(json_object_get(c->evs[i],
+                sinks[k].fn(sinks[k].ctx, b->evs[i]);
+        if ((seq = json_object_get(b->evs[i], "seq")) != NULL)
+            ack_seq(c, json_string_value(json_object_get(b->evs[i],
                                                          "sensor")),
                     json_integer_value(seq));
     }
     if (c->o.ack != NULL)
         ap_acks_each_changed(c->acks, publish_ack, c);
+    pthread_mutex_unlock(&c->amu);
 out:
-    for (i = 0; i < c->nev; i++)
-        json_decref(c->evs[i]);
-    c->nev = 0;
+    return;
+}
+
+/* The stored batches (mu held): the adapting thread frees them (the
+ * events' memory was mostly allocated there), which keeps that work off
+ * the storing thread, the one that limits ingest. */
+static struct cbatch *
+take_spent(struct ap_collector *c)
+{
+    struct cbatch *l = c->spent;
+
+    c->spent = NULL;
+    return l;
+}
+
+static void
+free_spent(struct cbatch *l)
+{
+    struct cbatch *next;
+
+    for (; l != NULL; l = next) {
+        next = l->next;
+        batch_free(l);
+    }
+}
+
+/* Hand the current batch to the storing thread (adapting thread): its
+ * rows are made here, so that this CPU work overlaps the commit of the
+ * batch before.  Waits while MAX_INFLIGHT batches are ahead. */
+static void
+ship_batch(struct ap_collector *c)
+{
+    struct cbatch *b = c->cur, *fresh, *spent;
+
+    if (b->nev == 0 && b->items == 0)
+        return;
+    if (b->nev > 0 && ap_store_prepare(b->evs, b->nev, &b->rows) != 0)
+        b->rows = NULL; /* the storing thread prepares it again */
+    while ((fresh = batch_new()) == NULL) {
+        ap_log_error("out of memory for the next batch; retrying");
+        sleep(1);
+    }
+    pthread_mutex_lock(&c->mu);
+    while (c->sq_len >= MAX_INFLIGHT)
+        pthread_cond_wait(&c->sq_cv, &c->mu);
+    if (c->sq_tail)
+        c->sq_tail->next = b;
+    else
+        c->sq_head = b;
+    c->sq_tail = b;
+    c->sq_len++;
+    pthread_cond_broadcast(&c->sq_cv);
+    spent = take_spent(c);
+    pthread_mutex_unlock(&c->mu);
+    free_spent(spent);
+    c->cur = fresh;
+}
+
+static void *
+storer(void *arg)
+{
+    struct ap_collector *c = arg;
+    struct cbatch *b;
+
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        while (c->sq_head == NULL && !c->adapt_done)
+            pthread_cond_wait(&c->sq_cv, &c->mu);
+        if ((b = c->sq_head) == NULL)
+            break;
+        pthread_mutex_unlock(&c->mu);
+        store_batch(c, b);
+        pthread_mutex_lock(&c->mu);
+        /* leaves the FIFO only now: MAX_INFLIGHT counts it while stored */
+        if ((c->sq_head = b->next) == NULL)
+            c->sq_tail = NULL;
+        c->sq_len--;
+        c->done += b->items;
+        b->next = c->spent;
+        c->spent = b;
+        pthread_cond_broadcast(&c->sq_cv);
+        pthread_cond_broadcast(&c->idle);
+        pthread_cond_signal(&c->work); /* the adapting thread frees it */
+    }
+    pthread_mutex_unlock(&c->mu);
+    return NULL;
 }
 
 static void
@@ -421,9 +558,11 @@ parse_error(struct ap_collector *c, const struct item *it, size_t slot,
             NULL) {
         json_t *seq = json_object_get(o, "seq");
         if (json_is_integer(seq)) {
+            pthread_mutex_lock(&c->amu);
             ack_seq(c, it->ident, json_integer_value(seq));
             if (c->o.ack != NULL)
                 ap_acks_each_changed(c->acks, publish_ack, c);
+            pthread_mutex_unlock(&c->amu);
         }
         json_decref(o);
     }
@@ -478,21 +617,22 @@ process_item(struct ap_collector *c, const struct item *it)
     ap_format_time_us(it->rx_us, ts, sizeof(ts));
     json_array_foreach(out, i, ev)
     {
+        struct cbatch *b = c->cur;
+
         take_content(c, ev);
-        if (c->nev == c->cap && batch_grow(c) != 0) {
+        if (b->nev == b->cap && batch_grow(b) != 0) {
             ap_log_error("out of memory: storing the batch early");
-            store_batch(c);
-            if (c->nev == c->cap)
-                break;
+            ship_batch(c);
+            b = c->cur;
         }
         if (json_object_set_new(ev, "rx_ts", json_string(ts)) != 0 ||
             ap_geo_enrich(c->o.geo, ev) != 0)
             ap_log_warn("out of memory enriching an event");
-        c->evs[c->nev] = json_incref(ev);
-        c->evch[c->nev] = (uint16_t)slot;
-        c->nev++;
-        if (c->nev >= c->o.batch_max)
-            store_batch(c);
+        b->evs[b->nev] = json_incref(ev);
+        b->evch[b->nev] = (uint16_t)slot;
+        b->nev++;
+        if (b->nev >= c->o.batch_max)
+            ship_batch(c);
     }
     pthread_mutex_lock(&c->smu);
     bump(&c->ch[slot], M_EVENTS, &c->ch[slot].events,
@@ -536,18 +676,17 @@ replay(struct ap_collector *c, const char *path)
         free(it);
         n++;
     }
-    store_batch(c);
     fclose(f);
     unlink(path);
     ap_log_info("re-ingested %lld spilled payloads", n);
 }
 
 static void *
-writer(void *arg)
+adapter_main(void *arg)
 {
     struct ap_collector *c = arg;
     struct item *list, *it, *next;
-    unsigned long long n, replayed;
+    unsigned long long replayed;
     char rp[4200];
 
     if (c->spill_path != NULL) {
@@ -557,11 +696,21 @@ writer(void *arg)
         replay(c, rp);
         snprintf(rp, sizeof(rp), "%s.old", c->spill_path);
         replay(c, rp);
+        ship_batch(c);
     }
     pthread_mutex_lock(&c->mu);
     for (;;) {
-        while (c->head == NULL && c->spill_pending == 0 && !c->stop)
-            pthread_cond_wait(&c->work, &c->mu);
+        while (c->head == NULL && c->spill_pending == 0 && !c->stop) {
+            struct cbatch *spent = take_spent(c);
+
+            if (spent == NULL) {
+                pthread_cond_wait(&c->work, &c->mu);
+                continue;
+            }
+            pthread_mutex_unlock(&c->mu);
+            free_spent(spent);
+            pthread_mutex_lock(&c->mu);
+        }
         if (c->head == NULL && c->spill_pending > 0) {
             /* the queue drained: take the spill file as it is */
             replayed = c->spill_pending;
@@ -573,9 +722,9 @@ writer(void *arg)
             rename(c->spill_path, rp);
             pthread_mutex_unlock(&c->mu);
             replay(c, rp);
+            c->cur->items += replayed; /* done once stored */
+            ship_batch(c);
             pthread_mutex_lock(&c->mu);
-            c->done += replayed;
-            pthread_cond_broadcast(&c->idle);
             continue;
         }
         if (c->head == NULL && c->stop)
@@ -583,7 +732,6 @@ writer(void *arg)
         /* take everything queued: group commit */
         list = c->head;
         c->head = c->tail = NULL;
-        n = c->qitems;
         c->qitems = 0;
         c->qbytes = 0;
         if (c->m_qitems) {
@@ -591,16 +739,18 @@ writer(void *arg)
             ap_series_set(c->m_qbytes, 0);
         }
         pthread_mutex_unlock(&c->mu);
+        pthread_cond_broadcast(&c->idle); /* room in the queue */
         for (it = list; it; it = next) {
             next = it->next;
             process_item(c, it);
             item_free(it);
+            c->cur->items++;
         }
-        store_batch(c);
+        ship_batch(c);
         pthread_mutex_lock(&c->mu);
-        c->done += n;
-        pthread_cond_broadcast(&c->idle);
     }
+    c->adapt_done = 1;
+    pthread_cond_broadcast(&c->sq_cv);
     pthread_mutex_unlock(&c->mu);
     return NULL;
 }
@@ -616,7 +766,7 @@ ap_collector_new(const struct ap_collector_opts *o, struct ap_collector **out)
         return AP_ENOMEM;
     c->o = *o;
     if (c->o.batch_max == 0)
-        c->o.batch_max = 2000;
+        c->o.batch_max = 5000;
     if (c->o.queue_bytes == 0)
         c->o.queue_bytes = AP_LIMIT_COLLECTOR_QUEUE_BYTES;
     if (c->o.queue_items == 0)
@@ -643,7 +793,7 @@ ap_collector_new(const struct ap_collector_opts *o, struct ap_collector **out)
     series(&c->ch[MAX_CHANNELS]);
     if ((o->files_dir && (c->files_dir = strdup(o->files_dir)) == NULL) ||
         (o->spill_path && (c->spill_path = strdup(o->spill_path)) == NULL) ||
-        (c->acks = ap_acks_new()) == NULL || batch_grow(c) != 0)
+        (c->acks = ap_acks_new()) == NULL || (c->cur = batch_new()) == NULL)
         goto fail;
     if (c->spill_path != NULL) {
         char old[4200];
@@ -653,23 +803,33 @@ ap_collector_new(const struct ap_collector_opts *o, struct ap_collector **out)
     }
     pthread_mutex_init(&c->mu, NULL);
     pthread_mutex_init(&c->smu, NULL);
+    pthread_mutex_init(&c->amu, NULL);
     pthread_cond_init(&c->work, NULL);
     pthread_cond_init(&c->idle, NULL);
-    if (pthread_create(&c->th, NULL, writer, c) != 0) {
-        pthread_mutex_destroy(&c->mu);
-        pthread_mutex_destroy(&c->smu);
-        pthread_cond_destroy(&c->work);
-        pthread_cond_destroy(&c->idle);
-        goto fail;
+    pthread_cond_init(&c->sq_cv, NULL);
+    if (pthread_create(&c->sth, NULL, storer, c) != 0)
+        goto fail_sync;
+    if (pthread_create(&c->th, NULL, adapter_main, c) != 0) {
+        pthread_mutex_lock(&c->mu);
+        c->adapt_done = 1;
+        pthread_cond_broadcast(&c->sq_cv);
+        pthread_mutex_unlock(&c->mu);
+        pthread_join(c->sth, NULL);
+        goto fail_sync;
     }
     c->started = 1;
     *out = c;
     return 0;
+fail_sync:
+    pthread_mutex_destroy(&c->mu);
+    pthread_mutex_destroy(&c->smu);
+    pthread_mutex_destroy(&c->amu);
+    pthread_cond_destroy(&c->work);
+    pthread_cond_destroy(&c->idle);
+    pthread_cond_destroy(&c->sq_cv);
 fail:
     ap_acks_free(c->acks);
-    free(c->evs);
-    free(c->is_new);
-    free(c->evch);
+    batch_free(c->cur);
     free(c->files_dir);
     free(c->spill_path);
     free(c);
@@ -699,17 +859,19 @@ ap_collector_free(struct ap_collector *c)
     c->stop = 1;
     pthread_cond_signal(&c->work);
     pthread_mutex_unlock(&c->mu);
-    pthread_join(c->th, NULL);
+    pthread_join(c->th, NULL); /* ships its last batch, then adapt_done */
+    pthread_join(c->sth, NULL);
+    free_spent(c->spent);
     if (c->spill)
         fclose(c->spill);
     pthread_mutex_destroy(&c->mu);
     pthread_mutex_destroy(&c->smu);
+    pthread_mutex_destroy(&c->amu);
     pthread_cond_destroy(&c->work);
     pthread_cond_destroy(&c->idle);
+    pthread_cond_destroy(&c->sq_cv);
     ap_acks_free(c->acks);
-    free(c->evs);
-    free(c->is_new);
-    free(c->evch);
+    batch_free(c->cur);
     free(c->files_dir);
     free(c->spill_path);
     free(c);

@@ -78,6 +78,7 @@ ap_store_close(struct ap_store *st)
         st->eng->disconnect(st->writer);
     free(st->agg_e);
     free(st->agg_used);
+    st_seen_free(st->seen);
     pthread_cond_destroy(&st->pcond);
     pthread_mutex_destroy(&st->plock);
     pthread_mutex_destroy(&st->wlock);
@@ -202,63 +203,99 @@ put_events_txn(struct ap_store *st, void *arg)
 
 /*
  * Events become rows (columns pulled out, JSON serialized) before the
- * writer lock is taken: a caller on another thread (the collector)
- * prepares its batch while the writer commits the previous one.
+ * writer lock is taken: the collector prepares a batch on its adapting
+ * thread while its storing thread commits the previous one.
  */
+struct ap_store_batch {
+    struct put_ctx p;
+    struct st_arena arena;
+    size_t rejected;
+};
+
+void
+ap_store_batch_free(struct ap_store_batch *b)
+{
+    if (b == NULL)
+        return;
+    st_arena_free(&b->arena);
+    free(b->p.rows);
+    free(b->p.idx);
+    free(b->p.rows_new);
+    free(b);
+}
+
+int
+ap_store_prepare(json_t *const *evs, size_t n, struct ap_store_batch **out)
+{
+    struct ap_store_batch *b;
+    const char *why;
+    size_t i;
+    int rc;
+
+    if ((b = calloc(1, sizeof(*b))) == NULL)
+        return AP_ENOMEM;
+    b->p.n = n;
+    b->p.rows = calloc(n ? n : 1, sizeof(*b->p.rows));
+    b->p.idx = calloc(n ? n : 1, sizeof(*b->p.idx));
+    b->p.rows_new = calloc(n ? n : 1, 1);
+    if (b->p.rows == NULL || b->p.idx == NULL || b->p.rows_new == NULL) {
+        rc = AP_ENOMEM;
+        goto fail;
+    }
+    for (i = 0; i < n; i++) {
+        rc = st_row_from_event(evs[i], &b->p.rows[b->p.nrows], &why,
+                               &b->arena);
+        if (rc == AP_EINVAL) {
+            ap_log_warn("store: event rejected: %s", why);
+            b->rejected++;
+            continue;
+        }
+        if (rc != 0)
+            goto fail;
+        b->p.idx[b->p.nrows++] = i;
+    }
+    *out = b;
+    return 0;
+fail:
+    ap_store_batch_free(b);
+    return rc;
+}
+
+int
+ap_store_commit(struct ap_store *st, struct ap_store_batch *b,
+                size_t *inserted, unsigned char *is_new)
+{
+    size_t i;
+    int rc;
+
+    if (is_new != NULL)
+        memset(is_new, 0, b->p.n);
+    if (b->p.nrows > 0 && (rc = st_write_txn(st, put_events_txn, &b->p)) != 0)
+        return rc;
+    for (i = 0; is_new != NULL && i < b->p.nrows; i++)
+        is_new[b->p.idx[i]] = b->p.rows_new[i];
+    pthread_mutex_lock(&st->wlock);
+    st->inserted += (long long)b->p.inserted;
+    st->duplicates += (long long)(b->p.n - b->p.inserted - b->rejected);
+    st->rejected += (long long)b->rejected;
+    b->rejected = 0; /* counted once, even if committed again */
+    pthread_mutex_unlock(&st->wlock);
+    if (inserted)
+        *inserted = b->p.inserted;
+    return 0;
+}
+
 static int
 put_events(struct ap_store *st, json_t *const *evs, size_t n,
            size_t *inserted, unsigned char *is_new)
 {
-    struct put_ctx p;
-    struct st_arena arena = {NULL};
-    size_t i, rejected = 0;
-    const char *why;
-    int rc = 0;
+    struct ap_store_batch *b;
+    int rc;
 
-    if (is_new != NULL)
-        memset(is_new, 0, n);
-    if (n == 0) {
-        if (inserted)
-            *inserted = 0;
-        return 0;
-    }
-    memset(&p, 0, sizeof(p));
-    p.n = n;
-    p.rows = calloc(n, sizeof(*p.rows));
-    p.idx = calloc(n, sizeof(*p.idx));
-    p.rows_new = calloc(n, 1);
-    if (p.rows == NULL || p.idx == NULL || p.rows_new == NULL) {
-        rc = AP_ENOMEM;
-        goto out;
-    }
-    for (i = 0; i < n; i++) {
-        rc = st_row_from_event(evs[i], &p.rows[p.nrows], &why, &arena);
-        if (rc == AP_EINVAL) {
-            ap_log_warn("store: event rejected: %s", why);
-            rejected++;
-            rc = 0;
-            continue;
-        }
-        if (rc != 0)
-            goto out;
-        p.idx[p.nrows++] = i;
-    }
-    if ((rc = st_write_txn(st, put_events_txn, &p)) != 0)
-        goto out;
-    for (i = 0; is_new != NULL && i < p.nrows; i++)
-        is_new[p.idx[i]] = p.rows_new[i];
-    pthread_mutex_lock(&st->wlock);
-    st->inserted += (long long)p.inserted;
-    st->duplicates += (long long)(n - p.inserted - rejected);
-    st->rejected += (long long)rejected;
-    pthread_mutex_unlock(&st->wlock);
-    if (inserted)
-        *inserted = p.inserted;
-out:
-    st_arena_free(&arena);
-    free(p.rows);
-    free(p.idx);
-    free(p.rows_new);
+    if ((rc = ap_store_prepare(evs, n, &b)) != 0)
+        return rc;
+    rc = ap_store_commit(st, b, inserted, is_new);
+    ap_store_batch_free(b);
     return rc;
 }
 

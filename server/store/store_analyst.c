@@ -105,11 +105,12 @@ sample_row(void *ctx, const struct sq_val *c, int n)
     return json_array_append_new(s->arr, o) == 0 ? 0 : AP_ENOMEM;
 }
 
-/* Top values of one summary dimension of the address (exact: the
- * per-source summary counts every event it sent). */
+/* Top values of one summary dimension of the address, exact either way:
+ * from its per-source summary, or (an address without one sent few
+ * events: store_srcheavy.c) counted from its events. */
 static int
-prof_top(struct ap_store *st, const char *ip, int dim, int is_int, int pair,
-         json_t *o, const char *key)
+prof_top(struct ap_store *st, const char *ip, int summarized, int dim,
+         int is_int, int pair, json_t *o, const char *key)
 {
     struct sample_ctx s;
     struct qb b;
@@ -119,15 +120,28 @@ prof_top(struct ap_store *st, const char *ip, int dim, int is_int, int pair,
         return AP_ENOMEM;
     s.is_int = is_int;
     s.pair = pair;
-    rc = qb_init(&b, pair ? "SELECT value, value2, n FROM srcsum WHERE "
-                            "src_ip = ? AND dim = ? ORDER BY n DESC, value, "
-                            "value2 LIMIT ?"
-                          : "SELECT value, n FROM srcsum WHERE src_ip = ? "
-                            "AND dim = ? ORDER BY n DESC, value LIMIT ?");
-    b.p[0] = sq_text(ip);
-    b.p[1] = sq_int(dim);
-    b.p[2] = sq_int(PROFILE_TOP);
-    b.np = 3;
+    if (summarized) {
+        rc = qb_init(&b, pair ? "SELECT value, value2, n FROM srcsum WHERE "
+                                "src_ip = ? AND dim = ? ORDER BY n DESC, "
+                                "value, value2 LIMIT ?"
+                              : "SELECT value, n FROM srcsum WHERE src_ip = "
+                                "? AND dim = ? ORDER BY n DESC, value LIMIT ?");
+        b.p[0] = sq_text(ip);
+        b.p[1] = sq_int(dim);
+        b.p[2] = sq_int(PROFILE_TOP);
+        b.np = 3;
+    } else {
+        rc = qb_init(&b, "SELECT ");
+        if (rc == 0)
+            rc = st_srcsum_select(&b, st_src_col_find(dim), ST_SRC_SEL_TOP);
+        if (rc == 0)
+            rc = qb_add(&b, " AND src_ip = ?", sq_text(ip));
+        if (rc == 0)
+            rc = qb_sql(&b, pair ? " GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2"
+                                 : " GROUP BY 1 ORDER BY 2 DESC, 1");
+        if (rc == 0)
+            rc = qb_add(&b, " LIMIT ?", sq_int(PROFILE_TOP));
+    }
     if (rc == 0)
         rc = st_run(st, &b, sample_row, &s);
     qb_release(&b);
@@ -213,7 +227,7 @@ ap_store_profile(struct ap_store *st, const char *ip, json_t **out)
     struct prof_ctx p;
     long long nsess = 0, nev = 0, first = 0, last = 0;
     struct qb b;
-    int rc;
+    int rc, sum;
 
     if (ip == NULL || ip[0] == '\0')
         return AP_EINVAL;
@@ -223,6 +237,10 @@ ap_store_profile(struct ap_store *st, const char *ip, json_t **out)
     rc = ip_int(st, "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) FROM srcsum "
                     "WHERE src_ip = ? AND dim = 15",
                 ip, &nev);
+    sum = nev > 0;
+    if (rc == 0 && !sum)
+        rc = ip_int(st, "SELECT COUNT(*) FROM events WHERE src_ip = ?", ip,
+                    &nev);
     if (rc == 0 && nev > 0)
         rc = ip_int(st, "SELECT MIN(ts) FROM events WHERE src_ip = ?", ip,
                     &first);
@@ -248,17 +266,17 @@ ap_store_profile(struct ap_store *st, const char *ip, json_t **out)
         json_object_set_new(p.o, "sessions", json_integer(nsess));
     }
     if (rc == 0)
-        rc = prof_top(st, ip, 4, 0, 0, p.o, "sensors");
+        rc = prof_top(st, ip, sum, 4, 0, 0, p.o, "sensors");
     if (rc == 0)
-        rc = prof_top(st, ip, 3, 0, 0, p.o, "honeypots");
+        rc = prof_top(st, ip, sum, 3, 0, 0, p.o, "honeypots");
     if (rc == 0)
-        rc = prof_top(st, ip, 2, 1, 0, p.o, "ports");
+        rc = prof_top(st, ip, sum, 2, 1, 0, p.o, "ports");
     if (rc == 0)
-        rc = prof_top(st, ip, 15, 0, 0, p.o, "types");
+        rc = prof_top(st, ip, sum, 15, 0, 0, p.o, "types");
     if (rc == 0)
-        rc = prof_top(st, ip, 10, 0, 1, p.o, "credentials");
+        rc = prof_top(st, ip, sum, 10, 0, 1, p.o, "credentials");
     if (rc == 0)
-        rc = prof_top(st, ip, 11, 0, 0, p.o, "commands");
+        rc = prof_top(st, ip, sum, 11, 0, 0, p.o, "commands");
     if (rc == 0)
         rc = prof_events(st, ip, "download", p.o, "downloads");
     if (rc == 0)

@@ -105,6 +105,9 @@ struct ap_store {
     /* Writer scratch: the batch aggregation table (store_write.c). */
     void *agg_e;
     size_t *agg_used, agg_cap;
+    /* Writer: events seen per address without a summary
+     * (store_srcheavy.c). */
+    struct st_seen *seen;
     /* Tests only (ap_store_explain): collect plans instead of rows. */
     json_t *explain;
     /* Statistics (under wlock). */
@@ -187,6 +190,29 @@ int st_topk_purge(struct ap_store *st, long long before_hour);
 int st_topk_top(struct ap_store *st, const struct st_dim *d,
                 const struct ap_filter *f, size_t limit, sq_row_fn emit,
                 void *ectx);
+
+/* The addresses of one batch's new rows, and which have a per-source
+ * summary (store_srcheavy.c).  ip borrows from the rows. */
+struct st_src {
+    const char *ip;
+    unsigned n;
+    int summarized;
+};
+struct st_srcset {
+    struct st_src *e;
+    size_t cap, len;
+};
+struct st_seen;
+void st_seen_free(struct st_seen *s);
+/* Fill set with the batch's addresses, mark those whose summary the
+ * writer keeps, and build the summary of those that just became busy
+ * (the caller holds wlock, in the batch's transaction, after inserting
+ * the rows). */
+int st_srcsum_batch(struct ap_store *st, const struct st_row *rows,
+                    size_t n, const unsigned char *isnew,
+                    struct st_srcset *set);
+int st_srcset_summarized(const struct st_srcset *set, const char *ip);
+void st_srcset_clear(struct st_srcset *set);
 
 /* Per-source summary (store_srcsum.c).  Dimension ids as in st_dims;
  * ST_SRC_CONNECT + 2/3/4: ports/honeypots/sensors of connect events. */

@@ -29,6 +29,24 @@ int qb_filter(struct qb *q, const struct ap_filter *f);
 /* "CAST(col AS TEXT), COALESCE(col2, '')" for one dimension. */
 int qb_dim_cols(struct qb *q, const struct st_dim *d);
 
+/* How each per-source summary dimension is counted from events
+ * (store_srcsum.c): dim as in the srcsum table, the value and value2
+ * expressions, and the condition an event must meet. */
+struct st_src_col {
+    int dim;
+    const char *value, *value2, *where;
+};
+extern const struct st_src_col st_src_cols[];
+extern const size_t st_src_ncols;
+const struct st_src_col *st_src_col_find(int dim);
+/* Append the select list and "FROM events WHERE <where>":
+ * ST_SRC_SEL_INSERT: "dim, value, value2, COUNT(*)" (srcsum's columns);
+ * ST_SRC_SEL_TOP: "value, COUNT(*)", or "value, value2, COUNT(*)" for the
+ * credential pair (what the summary's readers select). */
+#define ST_SRC_SEL_INSERT 0
+#define ST_SRC_SEL_TOP 1
+int st_srcsum_select(struct qb *q, const struct st_src_col *c, int mode);
+
 /* Does f restrict by time only (so the rollup can answer)? */
 int st_filter_time_only(const struct ap_filter *f);
 

@@ -49,7 +49,7 @@ struct sconn {
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-    "INSERT OR IGNORE INTO meta VALUES ('schema', '2');"
+    "INSERT OR IGNORE INTO meta VALUES ('schema', '3');"
     "CREATE TABLE IF NOT EXISTS events ("
     " rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
     " ts INTEGER NOT NULL, rx_ts INTEGER, sensor TEXT, honeypot TEXT,"
@@ -109,6 +109,11 @@ static const char schema_sql[] =
     " src_ip TEXT NOT NULL, dim INTEGER NOT NULL, value TEXT NOT NULL,"
     " value2 TEXT NOT NULL, n INTEGER NOT NULL,"
     " PRIMARY KEY (src_ip, dim, value, value2)) WITHOUT ROWID;"
+    /* A profile's top lists: the first rows of the address's dimension
+     * in order, not a sort of all of them (busy addresses have
+     * thousands of credential pairs). */
+    "CREATE INDEX IF NOT EXISTS srcsum_top ON srcsum"
+    " (src_ip, dim, n DESC, value, value2);"
     "CREATE TABLE IF NOT EXISTS topk_list ("
     " dim INTEGER NOT NULL, b INTEGER NOT NULL, len INTEGER NOT NULL,"
     " value TEXT NOT NULL, value2 TEXT NOT NULL, n INTEGER NOT NULL,"

@@ -1,8 +1,8 @@
 /*
- * Per-source summary: for every source address, exact counts per event
- * type, port, honeypot, sensor, credential and command (table srcsum,
- * kept by the writer with one upsert per distinct key per batch, and
- * decremented by retention).  An attacker profile then reads a few
+ * Per-source summary: for every busy source address (store_srcheavy.c),
+ * exact counts per event type, port, honeypot, sensor, credential and
+ * command (table srcsum, kept by the writer with one upsert per distinct
+ * key per batch, and decremented by retention).  An attacker profile then reads a few
  * hundred summary rows instead of the address's events -- the busiest
  * scanner of a large honeypot network has millions.
  *
@@ -11,6 +11,7 @@
  * (src_ip, ts) index) when those are the smaller part; otherwise the
  * events inside the window are summed as before.  Exact either way.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,39 +34,60 @@ st_srcsum_has_dim(int dim)
     return 0;
 }
 
-/* ---- schema migration 1 -> 2 (the summary did not exist) ------------- */
+/* ---- how each dimension is counted from events ----------------------- */
 
-static const char *const backfill[] = {
-    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 15, "
-    "type, '', COUNT(*) FROM events WHERE src_ip IS NOT NULL "
-    "GROUP BY src_ip, type",
-    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 2, "
-    "CAST(dst_port AS TEXT), '', COUNT(*) FROM events WHERE src_ip IS NOT "
-    "NULL AND dst_port IS NOT NULL GROUP BY src_ip, dst_port",
-    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 3, "
-    "honeypot, '', COUNT(*) FROM events WHERE src_ip IS NOT NULL AND "
-    "honeypot IS NOT NULL GROUP BY src_ip, honeypot",
-    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 4, "
-    "sensor, '', COUNT(*) FROM events WHERE src_ip IS NOT NULL AND "
-    "sensor IS NOT NULL GROUP BY src_ip, sensor",
-    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 10, "
-    "username, COALESCE(password, ''), COUNT(*) FROM events WHERE src_ip IS "
-    "NOT NULL AND username IS NOT NULL GROUP BY 1, 3, 4",
-    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 11, "
-    "command, '', COUNT(*) FROM events WHERE src_ip IS NOT NULL AND "
-    "command IS NOT NULL GROUP BY src_ip, command",
-    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 102, "
-    "CAST(dst_port AS TEXT), '', COUNT(*) FROM events WHERE src_ip IS NOT "
-    "NULL AND type = 'connect' AND dst_port IS NOT NULL "
-    "GROUP BY src_ip, dst_port",
-    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 103, "
-    "honeypot, '', COUNT(*) FROM events WHERE src_ip IS NOT NULL AND "
-    "type = 'connect' AND honeypot IS NOT NULL GROUP BY src_ip, honeypot",
-    "INSERT INTO srcsum (src_ip, dim, value, value2, n) SELECT src_ip, 104, "
-    "sensor, '', COUNT(*) FROM events WHERE src_ip IS NOT NULL AND "
-    "type = 'connect' AND sensor IS NOT NULL GROUP BY src_ip, sensor",
-    "UPDATE meta SET value = '2' WHERE key = 'schema'",
+const struct st_src_col st_src_cols[] = {
+    {15, "type", "''", "1 = 1"},
+    {2, "CAST(dst_port AS TEXT)", "''", "dst_port IS NOT NULL"},
+    {3, "honeypot", "''", "honeypot IS NOT NULL"},
+    {4, "sensor", "''", "sensor IS NOT NULL"},
+    {10, "username", "COALESCE(password, '')", "username IS NOT NULL"},
+    {11, "command", "''", "command IS NOT NULL"},
+    {ST_SRC_CONNECT + 2, "CAST(dst_port AS TEXT)", "''",
+     "type = 'connect' AND dst_port IS NOT NULL"},
+    {ST_SRC_CONNECT + 3, "honeypot", "''",
+     "type = 'connect' AND honeypot IS NOT NULL"},
+    {ST_SRC_CONNECT + 4, "sensor", "''",
+     "type = 'connect' AND sensor IS NOT NULL"},
 };
+const size_t st_src_ncols = AP_ARRAY_SIZE(st_src_cols);
+
+const struct st_src_col *
+st_src_col_find(int dim)
+{
+    size_t i;
+
+    for (i = 0; i < st_src_ncols; i++)
+        if (st_src_cols[i].dim == dim)
+            return &st_src_cols[i];
+    return NULL;
+}
+
+int
+st_srcsum_select(struct qb *q, const struct st_src_col *c, int mode)
+{
+    char dim[24];
+    int rc = 0;
+
+    if (mode == ST_SRC_SEL_INSERT) {
+        snprintf(dim, sizeof(dim), "%d, ", c->dim);
+        rc = qb_sql(q, dim);
+    }
+    if (rc == 0)
+        rc = qb_sql(q, c->value);
+    if (rc == 0 && (mode == ST_SRC_SEL_INSERT || c->dim == 10)) {
+        rc = qb_sql(q, ", ");
+        if (rc == 0)
+            rc = qb_sql(q, c->value2);
+    }
+    if (rc == 0)
+        rc = qb_sql(q, ", COUNT(*) FROM events WHERE ");
+    if (rc == 0)
+        rc = qb_sql(q, c->where);
+    return rc;
+}
+
+/* ---- schema migrations ------------------------------------------------ */
 
 static int
 text_row(void *ctx, const struct sq_val *c, int n)
@@ -79,9 +101,12 @@ text_row(void *ctx, const struct sq_val *c, int n)
     return 0;
 }
 
+/* 1 -> 2: the summary did not exist; build it for every address (a
+ * complete summary is valid under version 3 too). */
 static int
 migrate_txn(struct ap_store *st, void *arg)
 {
+    struct qb q;
     size_t i;
     int rc = 0;
 
@@ -89,9 +114,34 @@ migrate_txn(struct ap_store *st, void *arg)
     if (st->eng->exec(st->writer, "DELETE FROM srcsum", NULL, 0, NULL,
                       NULL) < 0)
         return AP_EDB;
-    for (i = 0; i < AP_ARRAY_SIZE(backfill) && rc >= 0; i++)
-        rc = st->eng->exec(st->writer, backfill[i], NULL, 0, NULL, NULL);
+    for (i = 0; i < st_src_ncols && rc >= 0; i++) {
+        rc = qb_init(&q, "INSERT INTO srcsum (src_ip, dim, value, value2, "
+                         "n) SELECT src_ip, ");
+        if (rc == 0)
+            rc = st_srcsum_select(&q, &st_src_cols[i], ST_SRC_SEL_INSERT);
+        if (rc == 0)
+            rc = qb_sql(&q, " AND src_ip IS NOT NULL GROUP BY src_ip, 3, 4");
+        if (rc == 0)
+            rc = qb_text(&q) ? st->eng->exec(st->writer, qb_text(&q), NULL,
+                                             0, NULL, NULL)
+                             : AP_ETOOBIG;
+        qb_release(&q);
+    }
     return rc < 0 ? rc : 0;
+}
+
+/* 2 -> 3: the summary is kept for busy addresses only (store_srcheavy.c);
+ * the data stays, but an older apiary would take a missing summary for
+ * an address without events. */
+static int
+set_version_txn(struct ap_store *st, void *arg)
+{
+    (void)arg;
+    return st->eng->exec(st->writer,
+                         "UPDATE meta SET value = '3' WHERE key = 'schema'",
+                         NULL, 0, NULL, NULL) < 0
+               ? AP_EDB
+               : 0;
 }
 
 int
@@ -107,20 +157,25 @@ st_schema_upgrade(struct ap_store *st, char *err, size_t errlen)
         st_errf(err, errlen, "cannot read the store's schema version");
         return rc;
     }
-    if (strcmp(v, "2") == 0)
+    if (strcmp(v, "3") == 0)
         return 0;
-    if (strcmp(v, "1") != 0) {
+    if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0) {
         st_errf(err, errlen,
                 "store schema version '%s' is not one this apiary knows "
-                "(1 or 2); use a newer apiary",
+                "(1, 2 or 3); use a newer apiary",
                 v);
         return AP_EINVAL;
     }
-    /* Version 1 had no per-source summary: build it from the events
-     * (minutes for tens of millions of rows; once). */
-    ap_log_info("store: upgrading schema 1 -> 2 (per-source summary)");
-    if ((rc = st_write_txn(st, migrate_txn, NULL)) != 0)
-        st_errf(err, errlen, "store schema upgrade 1 -> 2 failed");
+    if (strcmp(v, "1") == 0) {
+        /* minutes for tens of millions of rows; once */
+        ap_log_info("store: upgrading schema 1 -> 2 (per-source summary)");
+        if ((rc = st_write_txn(st, migrate_txn, NULL)) != 0) {
+            st_errf(err, errlen, "store schema upgrade 1 -> 2 failed");
+            return rc;
+        }
+    }
+    if ((rc = st_write_txn(st, set_version_txn, NULL)) != 0)
+        st_errf(err, errlen, "store schema upgrade to 3 failed");
     return rc;
 }
 
@@ -367,9 +422,12 @@ st_srcsum_answer(struct ap_store *st, const struct ap_filter *f,
             rc = st_run_on(st, c, &q, sum_row, &total);
         qb_release(&q);
     }
-    if (rc >= 0)
+    /* No rows: the address has no summary (store_srcheavy.c), or no
+     * event of this kind; its events answer. */
+    if (rc >= 0 && total > 0)
         rc = outside(st, c, f, d, &out, NULL, connects);
-    if (rc >= 0 && out <= OUTSIDE_MAX && 2 * out <= total + 1) {
+    if (rc >= 0 && total > 0 && out <= OUTSIDE_MAX &&
+        2 * out <= total + 1) {
         answered = 1;
         if (d == NULL) {
             *count = total - out;

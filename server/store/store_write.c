@@ -295,7 +295,7 @@ dim_value(const struct st_dim *d, const struct st_row *r, const char **v2)
 
 static void
 agg_rows(struct agg *a, const struct st_row *rows, size_t n,
-         const unsigned char *isnew)
+         const unsigned char *isnew, const struct st_srcset *srcs)
 {
     const char *v, *v2;
     struct agg_ent *e;
@@ -304,15 +304,17 @@ agg_rows(struct agg *a, const struct st_row *rows, size_t n,
     for (i = 0; i < n; i++) {
         const struct st_row *r = &rows[i];
         long long hour = r->ts / ST_HOUR_US;
+        int summarized;
 
         if (!isnew[i])
             continue;
+        summarized = st_srcset_summarized(srcs, r->src_ip);
         for (d = 0; d < st_ndims; d++) {
             v = dim_value(&st_dims[d], r, &v2);
             if (v == NULL)
                 continue;
             agg_get(a, st_dims[d].id, hour, v, v2, NULL)->n++;
-            if (r->src_ip == NULL || !st_srcsum_has_dim(st_dims[d].id))
+            if (!summarized || !st_srcsum_has_dim(st_dims[d].id))
                 continue;
             agg_get(a, AGG_SRC - st_dims[d].id, 0, v, v2, r->src_ip)->n++;
             /* Connections alone, too (MHN's attacker_stats counts
@@ -553,6 +555,7 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
     unsigned char *isnew = NULL;
     struct sq_val *p = NULL, *np;
     struct agg a = {NULL, 0, 0, NULL};
+    struct st_srcset srcs = {NULL, 0, 0};
     size_t i, nnew = 0;
     int rc;
 
@@ -603,7 +606,9 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
     a.e = st->agg_e;
     a.used = st->agg_used;
     a.cap = st->agg_cap;
-    agg_rows(&a, rows, n, isnew);
+    if ((rc = st_srcsum_batch(st, rows, n, isnew, &srcs)) != 0)
+        goto out;
+    agg_rows(&a, rows, n, isnew, &srcs);
     if (a.len * NP_SESSION > (size_t)NP_EVENT * n) {
         np = realloc(p, a.len * NP_SESSION * sizeof(*p));
         if (np == NULL) {
@@ -621,6 +626,7 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
     *inserted = nnew;
     rc = 0;
 out:
+    st_srcset_clear(&srcs);
     for (i = 0; i < a.len; i++)
         a.e[a.used[i]].used = 0;
     free(isnew);
