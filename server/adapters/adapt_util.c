@@ -383,8 +383,14 @@ ad_set_addr(struct ad_ctx *c, json_t *ev, const char *src_ip, int src_port,
     hd = clean_ip(dst_ip, d, sizeof(d)) == 0;
     if (src_ip != NULL && *src_ip != '\0' && !hs)
         ad_add_tag(c, ev, "bad_src_ip");
-    if (ap_event_set_addr(ev, hs ? s : NULL, src_port, hd ? d : NULL,
-                          dst_port) != 0)
+    /* what ap_event_set_addr does, without copying and unmapping the
+     * addresses clean_ip has just copied and unmapped */
+    if ((hs && ap_event_set_bytes(ev, "src_ip", s, strlen(s)) != 0) ||
+        (src_port >= 0 && src_port <= 65535 &&
+         ap_event_set_int(ev, "src_port", src_port) != 0) ||
+        (hd && ap_event_set_bytes(ev, "dst_ip", d, strlen(d)) != 0) ||
+        (dst_port >= 0 && dst_port <= 65535 &&
+         ap_event_set_int(ev, "dst_port", dst_port) != 0))
         c->oom = 1;
 }
 
