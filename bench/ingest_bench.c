@@ -15,6 +15,7 @@
  * (the server is pointed at it with --set store.url=).
  */
 #include <sys/socket.h>
+#include <dirent.h>
 #include <sys/wait.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -167,6 +168,50 @@ static long
 events_of(long i)
 {
     return i % 2 == 0 ? 8 : 1;
+}
+
+/* CPU seconds of each thread of pid (0: this process), by name: which
+ * stage limits the rate (the collector names its threads ap-adapt and
+ * ap-store). */
+static void
+print_thread_cpu(pid_t pid)
+{
+    char path[320], name[64], line[1024];
+    struct dirent *d;
+    DIR *td;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", pid ? (int)pid : (int)getpid());
+    if ((td = opendir(path)) == NULL)
+        return;
+    printf("thread CPU (user + sys):");
+    while ((d = readdir(td)) != NULL) {
+        unsigned long ut = 0, st = 0;
+        char *p;
+
+        if (d->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof(path), "/proc/%d/task/%s/stat",
+                 pid ? (int)pid : (int)getpid(), d->d_name);
+        if ((f = fopen(path, "r")) == NULL)
+            continue;
+        if (fgets(line, sizeof(line), f) != NULL &&
+            (p = strrchr(line, ')')) != NULL &&
+            sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu",
+                   &ut, &st) == 2) {
+            char *o = strchr(line, '(');
+            size_t n = o ? (size_t)(p - o - 1) : 0;
+
+            snprintf(name, sizeof(name), "%.*s", (int)AP_MIN(n, (size_t)63),
+                     o ? o + 1 : "?");
+            if (ut + st > 0)
+                printf(" %s %.2f s;", name,
+                       (double)(ut + st) / (double)sysconf(_SC_CLK_TCK));
+        }
+        fclose(f);
+    }
+    closedir(td);
+    printf("\n");
 }
 
 static double
@@ -333,6 +378,7 @@ main(int argc, char **argv)
            strncmp(store_url, "postgres", 8) == 0 ? "postgresql" : "sqlite",
            msgs, got, want, t1 - t0, t_pub - t0, (double)want / (t1 - t0),
            (double)msgs / (t1 - t0));
+    print_thread_cpu(direct ? 0 : server_pid);
     ap_buf_release(&out);
     ap_collector_free(c);
     ap_store_close(st);

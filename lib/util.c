@@ -156,6 +156,16 @@ ap_hex(const void *p, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+uint64_t
+ap_hash64(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
 int
 ap_ct_equal(const void *a, const void *b, size_t n)
 {

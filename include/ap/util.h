@@ -22,6 +22,11 @@ void ap_format_time_us(int64_t us, char *buf, size_t len);
 /* Lower-case hex of p[0..n) into out (2n+1 bytes). */
 void ap_hex(const void *p, size_t n, char *out);
 
+/* 64-bit FNV-1a of a NUL-terminated string, for in-memory hash tables
+ * (not for anything an attacker could use to collide on purpose where
+ * that would matter: the tables it serves are bounded). */
+uint64_t ap_hash64(const char *s);
+
 /* Constant-time equality of two n-byte strings. */
 int ap_ct_equal(const void *a, const void *b, size_t n);
 

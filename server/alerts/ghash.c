@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ghash.h"
+#include "ap/util.h"
 #include "ap/common.h"
 
 struct node {
@@ -18,16 +19,6 @@ struct ap_ghash {
     struct node **b;
     size_t nb, n, vsize;
 };
-
-static uint64_t
-fnv(const char *s)
-{
-    uint64_t h = 14695981039346656037ULL;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
 
 struct ap_ghash *
 ap_ghash_new(size_t vsize)
@@ -68,7 +59,7 @@ ap_ghash_free(struct ap_ghash *h, void (*fini)(void *v))
 void *
 ap_ghash_get(struct ap_ghash *h, const char *key)
 {
-    uint64_t hv = fnv(key);
+    uint64_t hv = ap_hash64(key);
     struct node *n;
 
     for (n = h->b[hv % h->nb]; n; n = n->next)
@@ -99,7 +90,7 @@ grow(struct ap_ghash *h)
 void *
 ap_ghash_put(struct ap_ghash *h, const char *key, int *created)
 {
-    uint64_t hv = fnv(key);
+    uint64_t hv = ap_hash64(key);
     struct node *n;
     void *v = ap_ghash_get(h, key);
 

@@ -503,6 +503,7 @@ storer(void *arg)
     struct ap_collector *c = arg;
     struct cbatch *b;
 
+    pthread_setname_np(pthread_self(), "ap-store");
     pthread_mutex_lock(&c->mu);
     for (;;) {
         while (c->sq_head == NULL && !c->adapt_done)
@@ -689,6 +690,7 @@ adapter_main(void *arg)
     unsigned long long replayed;
     char rp[4200];
 
+    pthread_setname_np(pthread_self(), "ap-adapt");
     if (c->spill_path != NULL) {
         /* left over from a crash (ap_collector_new moved the live name
          * aside before anything could be submitted) */

@@ -140,6 +140,7 @@ ckpt_main(void *arg)
 {
     struct ckpt *k = arg;
 
+    pthread_setname_np(pthread_self(), "ap-checkpoint");
     pthread_mutex_lock(&k->mu);
     while (!k->stop) {
         if (!k->due) {

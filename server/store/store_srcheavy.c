@@ -24,6 +24,7 @@
 
 #include "ap/err.h"
 #include "ap/log.h"
+#include "ap/util.h"
 #include "store_query.h"
 #include "ap/common.h"
 
@@ -41,16 +42,6 @@ struct st_seen {
     struct seen_ent *e;
     size_t cap, len;
 };
-
-static uint64_t
-hash_ip(const char *s)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h;
-}
 
 void
 st_seen_free(struct st_seen *s)
@@ -83,7 +74,7 @@ seen_add(struct ap_store *st, const char *ip, unsigned n)
             return 0;
         }
     }
-    for (i = hash_ip(ip) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
+    for (i = ap_hash64(ip) & (s->cap - 1);; i = (i + 1) & (s->cap - 1)) {
         if (s->e[i].ip == NULL) {
             if ((s->e[i].ip = strdup(ip)) == NULL)
                 return 0;
@@ -123,7 +114,7 @@ srcset_get(struct st_srcset *set, const char *ip, int add)
 {
     size_t i;
 
-    for (i = hash_ip(ip) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+    for (i = ap_hash64(ip) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
         if (set->e[i].ip == NULL) {
             if (!add)
                 return NULL;

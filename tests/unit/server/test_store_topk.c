@@ -29,11 +29,23 @@
 #define HOUR 3600000000LL
 
 
-/* Run sql on the store's database behind its back (to fake an old
- * schema). */
-static void
-raw_sql(const char *sql)
+static int
+count_row(void *ctx, int ncols, char **vals, char **names)
 {
+    (void)names;
+    if (ncols > 0 && vals[0] != NULL)
+        *(long long *)ctx = strtoll(vals[0], NULL, 10);
+    return 0;
+}
+
+/* Run sql on the store's database behind its back (to fake an old
+ * schema, or to look at a table): the first column of its one row, or
+ * -1 when it returns none. */
+static long long
+raw_query(const char *sql)
+{
+    long long n = -1;
+
     if (fx_pg_base != NULL) {
         PGconn *c = PQconnectdb(fx_url);
         PGresult *r;
@@ -41,18 +53,24 @@ raw_sql(const char *sql)
         if (PQstatus(c) != CONNECTION_OK)
             TH_FAIL("postgres: %s", PQerrorMessage(c));
         r = PQexec(c, sql);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+            PQresultStatus(r) != PGRES_TUPLES_OK)
             TH_FAIL("%s: %s", sql, PQerrorMessage(c));
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+            n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
         PQclear(r);
         PQfinish(c);
     } else {
         sqlite3 *db = NULL;
 
         ASSERT_EQ(sqlite3_open(fx_url + 7, &db), SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, sql, count_row, &n, NULL), SQLITE_OK);
         sqlite3_close(db);
     }
+    return n;
 }
+
+#define raw_sql(sql) ((void)raw_query(sql))
 
 static struct ap_store *
 reopen(void)
@@ -157,42 +175,6 @@ put(struct ap_store *st, struct rec *r, size_t n)
     free(evs);
 }
 
-static int
-count_row(void *ctx, int ncols, char **vals, char **names)
-{
-    (void)names;
-    if (ncols > 0 && vals[0] != NULL)
-        *(long long *)ctx = strtoll(vals[0], NULL, 10);
-    return 0;
-}
-
-/* One number from the store's database, behind its back. */
-static long long
-raw_count(const char *sql)
-{
-    long long n = -1;
-
-    if (fx_pg_base != NULL) {
-        PGconn *c = PQconnectdb(fx_url);
-        PGresult *r;
-
-        if (PQstatus(c) != CONNECTION_OK)
-            TH_FAIL("postgres: %s", PQerrorMessage(c));
-        r = PQexec(c, sql);
-        if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
-            TH_FAIL("%s: %s", sql, PQerrorMessage(c));
-        n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        PQclear(r);
-        PQfinish(c);
-    } else {
-        sqlite3 *db = NULL;
-
-        ASSERT_EQ(sqlite3_open(fx_url + 7, &db), SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(db, sql, count_row, &n, NULL), SQLITE_OK);
-        sqlite3_close(db);
-    }
-    return n;
-}
 
 struct ent {
     char v[40], v2[16];
@@ -565,7 +547,7 @@ TEST(source_summary_is_exact)
             busy += k2 >= AP_STORE_SRC_HEAVY;
         }
         ASSERT(busy >= 1 && busy < addrs);
-        ASSERT_EQ(raw_count("SELECT COUNT(DISTINCT src_ip) FROM srcsum"),
+        ASSERT_EQ(raw_query("SELECT COUNT(DISTINCT src_ip) FROM srcsum"),
                   busy);
     }
     /* Resent events change nothing. */
