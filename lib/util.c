@@ -79,39 +79,64 @@ put_digits(char *p, unsigned v, int n)
     }
 }
 
+/* Proleptic Gregorian date of a day count since 1970-01-01 (H. Hinnant's
+ * civil_from_days). */
+static void
+civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+    int64_t era, yoe, doy, mp;
+
+    z += 719468;
+    era = (z >= 0 ? z : z - 146096) / 146097;
+    yoe = z - era * 146097;
+    yoe = (yoe - yoe / 1460 + yoe / 36524 - yoe / 146096) / 365;
+    doy = z - era * 146097 - (365 * yoe + yoe / 4 - yoe / 100);
+    mp = (5 * doy + 2) / 153;
+    *d = (unsigned)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (unsigned)(mp < 10 ? mp + 3 : mp - 9);
+    *y = yoe + era * 400 + (*m <= 2);
+}
+
 void
 ap_format_time_us(int64_t us, char *buf, size_t len)
 {
-    time_t t = (time_t)(us / 1000000);
+    int64_t t = us / 1000000, days, y;
     long frac = (long)(us % 1000000);
+    unsigned mon, mday, sod;
     struct tm tm;
+    time_t tt;
 
     if (frac < 0) {
         frac += 1000000;
         t -= 1;
     }
-    gmtime_r(&t, &tm);
-    /* Every event's time goes through here: the digits by hand (snprintf
-     * was a large part of adapting an event), snprintf for years that do
-     * not have four digits and for short buffers. */
-    if (len >= 28 && tm.tm_year >= -1900 && tm.tm_year <= 9999 - 1900) {
-        put_digits(buf, (unsigned)(tm.tm_year + 1900), 4);
+    /* Every event's time goes through here: the date and the digits by
+     * hand (gmtime_r takes a lock, snprintf was a large part of adapting
+     * an event); libc for years that do not have four digits and for
+     * short buffers. */
+    days = (t >= 0 ? t : t - 86399) / 86400;
+    sod = (unsigned)(t - days * 86400);
+    civil_from_days(days, &y, &mon, &mday);
+    if (len >= 28 && y >= 0 && y <= 9999) {
+        put_digits(buf, (unsigned)y, 4);
         buf[4] = '-';
-        put_digits(buf + 5, (unsigned)tm.tm_mon + 1, 2);
+        put_digits(buf + 5, mon, 2);
         buf[7] = '-';
-        put_digits(buf + 8, (unsigned)tm.tm_mday, 2);
+        put_digits(buf + 8, mday, 2);
         buf[10] = 'T';
-        put_digits(buf + 11, (unsigned)tm.tm_hour, 2);
+        put_digits(buf + 11, sod / 3600, 2);
         buf[13] = ':';
-        put_digits(buf + 14, (unsigned)tm.tm_min, 2);
+        put_digits(buf + 14, sod / 60 % 60, 2);
         buf[16] = ':';
-        put_digits(buf + 17, (unsigned)tm.tm_sec, 2);
+        put_digits(buf + 17, sod % 60, 2);
         buf[19] = '.';
         put_digits(buf + 20, (unsigned)frac, 6);
         buf[26] = 'Z';
         buf[27] = '\0';
         return;
     }
+    tt = (time_t)t;
+    gmtime_r(&tt, &tm);
     snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ",
              tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
              tm.tm_min, tm.tm_sec, frac);

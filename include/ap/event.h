@@ -74,6 +74,12 @@ void ap_event_id_derive(char *out, int64_t ts_us, const void *key,
 struct evp_md_st;
 const struct evp_md_st *ap_sha256_md(void);
 
+/* ap_event_id_derive with the caller's EVP_MD_CTX, reused for many ids
+ * (same result, without a context allocated per id). */
+struct evp_md_ctx_st;
+void ap_event_id_derive_ctx(struct evp_md_ctx_st *md, char *out, int64_t ts_us,
+                            const void *key, size_t keylen);
+
 /*
  * A new event object with id, ts (now if ts_us is 0), type, sensor and
  * honeypot set.  Returns owned, or NULL on ENOMEM.

@@ -43,7 +43,11 @@ struct ad_ctx {
      * honeypot ev_honeypot ("" until the first event) */
     struct ad_tmpl ev_tmpl;
     char ev_honeypot[64];
+    json_t *type_v[AP_EV__COUNT]; /* "type" values, one per type */
 };
+
+/* Release what the context holds besides out (templates, shared values). */
+void ad_ctx_release(struct ad_ctx *c);
 
 typedef int (*ad_fn)(struct ad_ctx *c);
 

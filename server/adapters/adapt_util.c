@@ -86,7 +86,9 @@ ad_tmpl_apply(struct ad_ctx *c, const struct ad_tmpl *t, json_t *ev)
     for (i = 0; i < t->n; i++) {
         v = t->kv[i].v;
         v = json_is_array(v) ? json_copy(v) : json_incref(v);
-        if (v == NULL || json_object_set_new(ev, t->kv[i].key, v) != 0)
+        /* the key came out of an object: jansson checked it then */
+        if (v == NULL ||
+            json_object_set_new_nocheck(ev, t->kv[i].key, v) != 0)
             c->oom = 1;
     }
 }
@@ -99,12 +101,37 @@ ad_tmpl_release(struct ad_tmpl *t)
     t->bad = 0;
 }
 
+void
+ad_ctx_release(struct ad_ctx *c)
+{
+    size_t i;
+
+    ad_tmpl_release(&c->ev_tmpl);
+    for (i = 0; i < AP_EV__COUNT; i++) {
+        json_decref(c->type_v[i]);
+        c->type_v[i] = NULL;
+    }
+}
+
+/* The "type" value for t, one per payload and type. */
+static json_t *
+type_value(struct ad_ctx *c, enum ap_event_type t)
+{
+    const char *type = ap_event_type_name(t);
+
+    if ((unsigned)t >= AP_EV__COUNT)
+        return json_stringn_nocheck(type, strlen(type));
+    if (c->type_v[t] == NULL &&
+        (c->type_v[t] = json_stringn_nocheck(type, strlen(type))) == NULL)
+        return NULL;
+    return json_incref(c->type_v[t]);
+}
+
 json_t *
 ad_event(struct ad_ctx *c, enum ap_event_type t, const char *honeypot,
          int64_t ts_us)
 {
     char ts[40];
-    const char *type = ap_event_type_name(t);
     json_t *ev;
 
     if (json_array_size(c->out) >= AP_LIMIT_EVENTS_PER_PAYLOAD)
@@ -117,11 +144,12 @@ ad_event(struct ad_ctx *c, enum ap_event_type t, const char *honeypot,
         c->oom = 1;
         return NULL;
     }
-    /* ts and type are ours, ASCII: jansson need not check them */
-    if (json_object_set_new(ev, "ts", json_stringn_nocheck(ts, strlen(ts))) !=
+    /* ts and type (keys and values) are ours, ASCII: jansson need not
+     * check them */
+    if (json_object_set_new_nocheck(ev, "ts",
+                                    json_stringn_nocheck(ts, strlen(ts))) !=
             0 ||
-        json_object_set_new(ev, "type",
-                            json_stringn_nocheck(type, strlen(type))) != 0) {
+        json_object_set_new_nocheck(ev, "type", type_value(c, t)) != 0) {
         c->oom = 1;
         return ev;
     }
@@ -355,8 +383,14 @@ ad_set_addr(struct ad_ctx *c, json_t *ev, const char *src_ip, int src_port,
     hd = clean_ip(dst_ip, d, sizeof(d)) == 0;
     if (src_ip != NULL && *src_ip != '\0' && !hs)
         ad_add_tag(c, ev, "bad_src_ip");
-    if (ap_event_set_addr(ev, hs ? s : NULL, src_port, hd ? d : NULL,
-                          dst_port) != 0)
+    /* what ap_event_set_addr does, without copying and unmapping the
+     * addresses clean_ip has just copied and unmapped */
+    if ((hs && ap_event_set_bytes(ev, "src_ip", s, strlen(s)) != 0) ||
+        (src_port >= 0 && src_port <= 65535 &&
+         ap_event_set_int(ev, "src_port", src_port) != 0) ||
+        (hd && ap_event_set_bytes(ev, "dst_ip", d, strlen(d)) != 0) ||
+        (dst_port >= 0 && dst_port <= 65535 &&
+         ap_event_set_int(ev, "dst_port", dst_port) != 0))
         c->oom = 1;
 }
 

@@ -105,8 +105,9 @@ derive_ids(const struct ap_adapt_in *in, json_t *evs)
         key[dlen + 1] = (unsigned char)(i >> 16);
         key[dlen + 2] = (unsigned char)(i >> 8);
         key[dlen + 3] = (unsigned char)i;
-        ap_event_id_derive(id, ap_event_ts_us(ev), key, dlen + 4);
-        if (json_object_set_new(ev, "id", json_string(id)) != 0)
+        ap_event_id_derive_ctx(md, id, ap_event_ts_us(ev), key, dlen + 4);
+        if (json_object_set_new_nocheck(
+                ev, "id", json_stringn_nocheck(id, AP_EVENT_ID_LEN)) != 0)
             goto out;
     }
     r = 0;
@@ -149,7 +150,7 @@ ap_adapt(const struct ap_adapt_in *in, json_t **out, char *err, size_t errlen)
             r = AP_ENOMEM;
             goto fail;
         }
-        if (json_object_set(ev, "channel", chan) != 0) {
+        if (json_object_set_nocheck(ev, "channel", chan) != 0) {
             r = AP_ENOMEM;
             goto fail;
         }
@@ -161,11 +162,11 @@ ap_adapt(const struct ap_adapt_in *in, json_t **out, char *err, size_t errlen)
     }
     *out = c.out;
     json_decref(chan);
-    ad_tmpl_release(&c.ev_tmpl);
+    ad_ctx_release(&c);
     return 0;
 fail:
     json_decref(chan);
-    ad_tmpl_release(&c.ev_tmpl);
+    ad_ctx_release(&c);
     json_decref(c.out);
     return r;
 }
