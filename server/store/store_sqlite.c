@@ -125,6 +125,19 @@ static const char schema_sql[] =
     " channel TEXT PRIMARY KEY, n INTEGER NOT NULL,"
     " last_ts INTEGER NOT NULL);";
 
+/*
+ * SQLite counts every allocation under a global mutex unless told not to
+ * (Debian builds it with memory statistics on).  Nothing here reads those
+ * counts, and the writer allocates on every row: turned off (measured:
+ * ~10 % less CPU on the storing thread).  It must happen before SQLite
+ * initializes, so before main; a later call would only fail, harmlessly.
+ */
+__attribute__((constructor)) static void
+sqlite_no_memstatus(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static const char *
 path_of(const char *url)
 {
