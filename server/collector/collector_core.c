@@ -335,16 +335,27 @@ batch_grow(struct cbatch *b)
     return 0;
 }
 
+/* Empty a stored batch for reuse: its arrays stay. */
 static void
-batch_free(struct cbatch *b)
+batch_reset(struct cbatch *b)
 {
     size_t i;
 
-    if (b == NULL)
-        return;
     for (i = 0; i < b->nev; i++)
         json_decref(b->evs[i]);
     ap_store_batch_free(b->rows);
+    b->rows = NULL;
+    b->nev = 0;
+    b->items = 0;
+    b->next = NULL;
+}
+
+static void
+batch_free(struct cbatch *b)
+{
+    if (b == NULL)
+        return;
+    batch_reset(b);
     free(b->evs);
     free(b->is_new);
     free(b->evch);
@@ -405,7 +416,7 @@ store_batch(struct ap_collector *c, struct cbatch *b)
             ap_log_error("shutting down: %zu events not stored (native "
                          "sensors resend them: they were not acked)",
                          b->nev);
-            goto out;
+            return;
         }
         sleep(1);
     }
@@ -438,8 +449,6 @@ store_batch(struct ap_collector *c, struct cbatch *b)
     if (c->o.ack != NULL)
         ap_acks_each_changed(c->acks, publish_ack, c);
     pthread_mutex_unlock(&c->amu);
-out:
-    return;
 }
 
 /* The stored batches (mu held): the adapting thread frees them (the
@@ -477,10 +486,6 @@ ship_batch(struct ap_collector *c)
         return;
     if (b->nev > 0 && ap_store_prepare(b->evs, b->nev, &b->rows) != 0)
         b->rows = NULL; /* the storing thread prepares it again */
-    while ((fresh = batch_new()) == NULL) {
-        ap_log_error("out of memory for the next batch; retrying");
-        sleep(1);
-    }
     pthread_mutex_lock(&c->mu);
     while (c->sq_len >= MAX_INFLIGHT)
         pthread_cond_wait(&c->sq_cv, &c->mu);
@@ -493,7 +498,17 @@ ship_batch(struct ap_collector *c)
     pthread_cond_broadcast(&c->sq_cv);
     spent = take_spent(c);
     pthread_mutex_unlock(&c->mu);
+    /* The next batch is a stored one when there is one (its arrays are
+     * already the size batches grow to). */
+    if ((fresh = spent) != NULL) {
+        spent = spent->next;
+        batch_reset(fresh);
+    }
     free_spent(spent);
+    while (fresh == NULL && (fresh = batch_new()) == NULL) {
+        ap_log_error("out of memory for the next batch; retrying");
+        sleep(1);
+    }
     c->cur = fresh;
 }
 

@@ -151,34 +151,34 @@ mark_row(void *ctx, const struct sq_val *c, int n)
 }
 
 /* Which of the batch's addresses have a summary: one indexed lookup per
- * address, IN_CHUNK addresses per statement. */
+ * address, IN_CHUNK addresses per statement (one text, NULL-padded). */
 static int
 mark_summarized(struct ap_store *st, struct st_srcset *set)
 {
     struct qb q;
-    size_t i = 0, k;
-    int rc = 0;
+    size_t i = 0, k, done = 0;
+    int rc;
 
-    while (i < set->cap && rc == 0) {
-        /* A list joined to the summary's primary key: one seek per
-         * address on both engines (PostgreSQL planned "src_ip IN (...)"
-         * with DISTINCT as a scan of the summary: up to 0.5 s a batch). */
-        rc = qb_init(&q, "SELECT column1 FROM (VALUES (CAST(? AS TEXT))");
-        for (k = 1; k < IN_CHUNK && rc == 0; k++)
-            rc = qb_sql(&q, ", (?)");
-        if (rc == 0)
-            rc = qb_sql(&q, ") AS v WHERE EXISTS (SELECT 1 FROM srcsum WHERE "
-                            "src_ip = v.column1 AND dim = 15)");
+    /* A list joined to the summary's primary key: one seek per address
+     * on both engines (PostgreSQL planned "src_ip IN (...)" with
+     * DISTINCT as a scan of the summary: up to 0.5 s a batch). */
+    rc = qb_init(&q, "SELECT column1 FROM (VALUES (CAST(? AS TEXT))");
+    for (k = 1; k < IN_CHUNK && rc == 0; k++)
+        rc = qb_sql(&q, ", (?)");
+    if (rc == 0)
+        rc = qb_sql(&q, ") AS v WHERE EXISTS (SELECT 1 FROM srcsum WHERE "
+                        "src_ip = v.column1 AND dim = 15)");
+    while (done < set->len && rc == 0) {
         for (k = 0; k < IN_CHUNK; k++) {
-            while (i < set->cap && set->e[i].ip == NULL)
+            while (done < set->len && set->e[i].ip == NULL)
                 i++;
-            q.p[k] = i < set->cap ? sq_text(set->e[i++].ip) : sq_null();
+            q.p[k] = done < set->len ? sq_text(set->e[i++].ip) : sq_null();
+            done += done < set->len;
         }
         q.np = IN_CHUNK;
-        if (rc == 0)
-            rc = writer_run(st, &q, mark_row, set);
-        qb_release(&q);
+        rc = writer_run(st, &q, mark_row, set);
     }
+    qb_release(&q);
     return rc;
 }
 

@@ -2,9 +2,9 @@
  * Per-source summary: for every busy source address (store_srcheavy.c),
  * exact counts per event type, port, honeypot, sensor, credential and
  * command (table srcsum, kept by the writer with one upsert per distinct
- * key per batch, and decremented by retention).  An attacker profile then reads a few
- * hundred summary rows instead of the address's events -- the busiest
- * scanner of a large honeypot network has millions.
+ * key per batch, and decremented by retention).  An attacker profile then
+ * reads a few hundred summary rows instead of the address's events -- the
+ * busiest scanner of a large honeypot network has millions.
  *
  * Count and top with a source address and a time window use the summary
  * minus the address's events outside the window (read through the
@@ -19,20 +19,6 @@
 #include "ap/log.h"
 #include "store_query.h"
 #include "ap/common.h"
-
-/* The rollup dimensions the summary keeps (ids as in st_dims). */
-static const int src_dims[] = {15, 2, 3, 4, 10, 11};
-
-int
-st_srcsum_has_dim(int dim)
-{
-    size_t i;
-
-    for (i = 0; i < AP_ARRAY_SIZE(src_dims); i++)
-        if (src_dims[i] == dim)
-            return 1;
-    return 0;
-}
 
 /* ---- how each dimension is counted from events ----------------------- */
 
@@ -51,6 +37,14 @@ const struct st_src_col st_src_cols[] = {
      "type = 'connect' AND sensor IS NOT NULL"},
 };
 const size_t st_src_ncols = AP_ARRAY_SIZE(st_src_cols);
+
+/* The rollup dimensions the summary keeps (ids as in st_dims; the
+ * connect-only ones are ST_SRC_CONNECT + a rollup dimension). */
+int
+st_srcsum_has_dim(int dim)
+{
+    return dim < ST_SRC_CONNECT && st_src_col_find(dim) != NULL;
+}
 
 const struct st_src_col *
 st_src_col_find(int dim)
@@ -181,17 +175,9 @@ st_schema_upgrade(struct ap_store *st, char *err, size_t errlen)
 
 /* ---- retention: the deleted events leave the summary ----------------- */
 
-/* Aggregates of the rows being retired: the summary dimensions, then
- * the three connect-only ones (ST_SRC_CONNECT + 2, 3, 4). */
-#define NAGG (AP_ARRAY_SIZE(src_dims) + 3)
-
-static int
-agg_dim(size_t i)
-{
-    return i < AP_ARRAY_SIZE(src_dims)
-               ? src_dims[i]
-               : ST_SRC_CONNECT + 2 + (int)(i - AP_ARRAY_SIZE(src_dims));
-}
+/* Aggregates of the rows being retired: one per summary dimension, in
+ * the order of st_src_cols. */
+#define NAGG AP_ARRAY_SIZE(st_src_cols)
 
 /* Rows: src_ip, type, dst_port, honeypot, sensor, username, password,
  * command of the events about to be deleted; keyed "ip\x1fvalue". */
@@ -207,9 +193,9 @@ sub_row(void *ctx, const struct sq_val *c, int n)
     if (n < 8 || c[0].t != SQ_TEXT)
         return 0;
     for (i = 0; i < NAGG && rc == 0; i++) {
-        int dim = agg_dim(i) % ST_SRC_CONNECT;
+        int dim = st_src_cols[i].dim % ST_SRC_CONNECT;
 
-        if (agg_dim(i) >= ST_SRC_CONNECT &&
+        if (st_src_cols[i].dim >= ST_SRC_CONNECT &&
             (c[1].t != SQ_TEXT || strcmp(c[1].s, "connect") != 0))
             continue;
         col = dim == 15 ? 1 : dim == 2 ? 2 : dim == 3 ? 3 : dim == 4 ? 4
@@ -226,7 +212,7 @@ sub_row(void *ctx, const struct sq_val *c, int n)
         k[0].t = SQ_TEXT;
         k[0].s = key;
         k[0].n = c[0].n + 1 + c[col].n;
-        k[1] = sq_text(agg_dim(i) == 10 && c[6].t == SQ_TEXT ? c[6].s : "");
+        k[1] = sq_text(dim == 10 && c[6].t == SQ_TEXT ? c[6].s : "");
         k[1].n = k[1].s ? strlen(k[1].s) : 0;
         k[2] = sq_int(1);
         rc = st_topagg_row(&a[i], k, 3);
@@ -268,7 +254,7 @@ st_srcsum_retire(struct ap_store *st, long long before_us, long long batch)
             ip[sep - e->v] = '\0';
             p[0] = sq_int(e->n);
             p[1] = sq_text(ip);
-            p[2] = sq_int(agg_dim(d));
+            p[2] = sq_int(st_src_cols[d].dim);
             p[3] = sq_text(sep + 1);
             p[4] = sq_text(e->v2);
             rc = st->eng->exec(st->writer,

@@ -219,7 +219,6 @@ struct st_agg {
     size_t cap, len;
     size_t *used; /* slots in use, in insertion order */
 };
-#define agg st_agg
 
 static uint64_t
 hash_str(uint64_t h, const char *s)
@@ -251,7 +250,7 @@ agg_hash(int kind, long long hour, const char *v, const char *v2,
 }
 
 static void
-agg_free(struct agg *a)
+agg_free(struct st_agg *a)
 {
     free(a->e);
     free(a->used);
@@ -259,7 +258,7 @@ agg_free(struct agg *a)
 }
 
 static int
-agg_init(struct agg *a, size_t cap)
+agg_init(struct st_agg *a, size_t cap)
 {
     size_t c = 1024;
 
@@ -278,9 +277,9 @@ agg_init(struct agg *a, size_t cap)
 
 /* Twice the slots; the entries keep their insertion order. */
 static int
-agg_grow(struct agg *a)
+agg_grow(struct st_agg *a)
 {
-    struct agg n;
+    struct st_agg n;
     size_t k, i;
 
     if (agg_init(&n, a->cap * 2) != 0)
@@ -303,7 +302,7 @@ agg_grow(struct agg *a)
 /* The entry of a key, created (zeroed) if new; NULL when out of memory.
  * The pointer is good until the next call. */
 static struct agg_ent *
-agg_get(struct agg *a, int kind, long long hour, const char *v,
+agg_get(struct st_agg *a, int kind, long long hour, const char *v,
         const char *v2, const char *v3)
 {
     uint64_t h;
@@ -364,7 +363,7 @@ dim_value(const struct st_dim *d, const struct st_row *r, const char **v2)
  * for every address; the flush keeps those of addresses that have a
  * summary (known only inside the write transaction). */
 static int
-agg_rows(struct agg *a, const struct st_row *rows, size_t n,
+agg_rows(struct st_agg *a, const struct st_row *rows, size_t n,
          const unsigned char *isnew)
 {
     const char *v, *v2;
@@ -548,7 +547,7 @@ event_params(const struct st_row *r, struct sq_val *p)
 
 /* Write the aggregated entries of one kind class with their upsert. */
 static int
-flush_agg(struct ap_store *st, const struct agg *a, int which,
+flush_agg(struct ap_store *st, const struct st_agg *a, int which,
           const struct st_srcset *srcs, struct sq_val *p)
 {
     const struct st_row *r;
@@ -653,8 +652,8 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
 {
     unsigned char *isnew = NULL;
     struct sq_val *p = NULL, *np;
-    struct agg own = {NULL, 0, 0, NULL};
-    const struct agg *a = &own;
+    struct st_agg own = {NULL, 0, 0, NULL};
+    const struct st_agg *a = &own;
     struct st_srcset srcs = {NULL, 0, 0};
     size_t i, nnew = 0;
     int rc;
