@@ -9,6 +9,7 @@
 
 #include "ap/err.h"
 #include "ap/event.h"
+#include "ap/json_dump.h"
 #include "store_int.h"
 #include "ap/common.h"
 
@@ -106,21 +107,21 @@ arena_dump(struct st_arena *a, const json_t *ev)
     char *out;
 
     if (c != NULL) {
-        need = json_dumpb(ev, c->data + c->used, c->cap - c->used,
-                          JSON_COMPACT);
+        need = ap_json_dumpb_compact(ev, c->data + c->used,
+                                     c->cap - c->used);
         if (need == 0)
             return NULL;
         if (need < c->cap - c->used)
             goto done;
     } else {
-        need = json_dumpb(ev, NULL, 0, JSON_COMPACT);
+        need = ap_json_dumpb_compact(ev, NULL, 0);
         if (need == 0)
             return NULL;
     }
     /* Did not fit: the next chunk, and serialize again. */
     if ((c = arena_next(a, need + 1)) == NULL)
         return NULL;
-    if (json_dumpb(ev, c->data, c->cap, JSON_COMPACT) != need)
+    if (ap_json_dumpb_compact(ev, c->data, c->cap) != need)
         return NULL;
 done:
     out = c->data + c->used;
