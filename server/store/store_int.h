@@ -56,6 +56,22 @@ sq_null(void)
 /* One result row; return 0 to continue or a negative code to stop. */
 typedef int (*sq_row_fn)(void *ctx, const struct sq_val *cols, int ncols);
 
+/*
+ * An INSERT of many rows that skips the rows whose key is already stored
+ * (ON CONFLICT ... DO NOTHING) or merges them into it (DO UPDATE; the rows
+ * of one call then never repeat a key).  sql is the one-row statement; an
+ * engine may repeat its VALUES tuple to put several rows in a statement.
+ */
+struct sq_insert {
+    const char *sql;
+    size_t nparams; /* per row */
+    /* DO NOTHING inserts that report which rows were new: the parameter
+     * holding the unique text key, and a query of the keys of the rows
+     * whose rowid is in [?, ?], in rowid order. */
+    size_t key;
+    const char *keys_by_rowid;
+};
+
 struct ap_store_engine {
     const char *name;
     /* Open one connection.  writer: the connection that ingests. */
@@ -70,10 +86,12 @@ struct ap_store_engine {
      * (a bounded cache), so the set of distinct texts must stay small. */
     int (*exec)(void *conn, const char *sql, const struct sq_val *params,
                 size_t nparams, sq_row_fn fn, void *ctx);
-    /* Run one statement once per row of params (nrows x nparams values).
-     * changed (may be NULL) receives, per row, the rows it affected. */
-    int (*exec_many)(void *conn, const char *sql, const struct sq_val *params,
-                     size_t nparams, size_t nrows, unsigned char *changed);
+    /* Insert nrows rows of ins->nparams values each.  changed (may be
+     * NULL; DO NOTHING inserts only) receives 1 per row inserted, 0 per
+     * row skipped. */
+    int (*insert_many)(void *conn, const struct sq_insert *ins,
+                       const struct sq_val *params, size_t nrows,
+                       unsigned char *changed);
     /* Bytes the event data takes on disk (retention by size). */
     int (*size)(void *conn, long long *out);
     /* Tests: the prefix that turns a query into its plan, and a statement

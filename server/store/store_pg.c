@@ -435,16 +435,17 @@ pipe_read(struct pconn *c, size_t n, unsigned char *changed)
 }
 
 static int
-p_exec_many(void *conn, const char *sql, const struct sq_val *p, size_t np,
-            size_t nrows, unsigned char *changed)
+p_insert_many(void *conn, const struct sq_insert *ins, const struct sq_val *p,
+              size_t nrows, unsigned char *changed)
 {
     struct pconn *c = conn;
     struct pparams pp;
     const char *name;
-    size_t done, i, chunk;
+    size_t done, i, chunk, np = ins->nparams;
     int rc;
 
-    if ((rc = prepared(c, sql, &name)) != 0)
+    /* One row per statement, pipelined: the round trips were the cost. */
+    if ((rc = prepared(c, ins->sql, &name)) != 0)
         return rc;
     if (PQenterPipelineMode(c->pg) != 1) {
         ap_log_error("postgresql: pipeline: %s", PQerrorMessage(c->pg));
@@ -515,7 +516,7 @@ p_size(void *conn, long long *out)
 }
 
 const struct ap_store_engine ap_store_pg_engine = {
-    "postgresql", p_connect, p_disconnect, p_schema, p_exec, p_exec_many,
+    "postgresql", p_connect, p_disconnect, p_schema, p_exec, p_insert_many,
     p_size, "EXPLAIN ", "SET enable_seqscan = off",
     "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
 };

@@ -72,6 +72,9 @@ static const char sql_insert_event[] =
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (id) DO NOTHING";
 #define NP_EVENT 22
+static const struct sq_insert ins_event = {
+    sql_insert_event, NP_EVENT, 0,
+    "SELECT id FROM events WHERE rid BETWEEN ? AND ? ORDER BY rid"};
 
 static const char sql_upsert_rollup[] =
     "INSERT INTO rollup (dim, hour, value, value2, n) VALUES (?, ?, ?, ?, ?) "
@@ -159,17 +162,22 @@ static int
 flush_agg(struct ap_store *st, const struct st_agg *a, int which,
           const struct st_srcset *srcs, struct sq_val *p)
 {
+    static const struct sq_insert rollup = {sql_upsert_rollup, NP_ROLLUP,
+                                            0, NULL},
+                                   session = {sql_upsert_session,
+                                              NP_SESSION, 0, NULL},
+                                   srcsum = {sql_upsert_srcsum, NP_SRC, 0,
+                                             NULL},
+                                   file = {sql_upsert_file, NP_FILE, 0,
+                                           NULL};
+    const struct sq_insert *ins = which == 0 ? &rollup
+                                  : which == AGG_SESSION ? &session
+                                  : which == AGG_SRC ? &srcsum
+                                                     : &file;
     const struct st_row *r;
-    const char *sql;
-    size_t i, k = 0, np;
+    size_t i, k = 0, np = ins->nparams;
     struct sq_val *q;
 
-    sql = which == 0 ? sql_upsert_rollup
-          : which == AGG_SESSION ? sql_upsert_session
-          : which == AGG_SRC ? sql_upsert_srcsum
-                             : sql_upsert_file;
-    np = which == 0 ? NP_ROLLUP : which == AGG_SESSION ? NP_SESSION
-         : which == AGG_SRC ? NP_SRC : NP_FILE;
     for (i = 0; i < a->len; i++) {
         const struct agg_ent *e = &a->e[a->used[i]];
 
@@ -222,7 +230,7 @@ flush_agg(struct ap_store *st, const struct st_agg *a, int which,
     }
     if (k == 0)
         return 0;
-    return st->eng->exec_many(st->writer, sql, p, np, k, NULL);
+    return st->eng->insert_many(st->writer, ins, p, k, NULL);
 }
 
 /* New events change their hour's and day's counts: drop those buckets'
@@ -279,8 +287,7 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
     }
     for (i = 0; i < n; i++)
         event_params(&rows[i], &p[i * NP_EVENT]);
-    rc = st->eng->exec_many(st->writer, sql_insert_event, p, NP_EVENT, n,
-                            isnew);
+    rc = st->eng->insert_many(st->writer, &ins_event, p, n, isnew);
     if (rc != 0)
         goto out;
     for (i = 0; i < n; i++)
