@@ -8,6 +8,7 @@
  * jansson: such a string, like a real (jansson's own "%.17g" rules), is
  * not reproduced here but passed to json_dumpb.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "ap/json_dump.h"
@@ -77,6 +78,17 @@ static const unsigned char stop[256] = {
 #undef S4
 };
 
+/* Whether any of the 8 bytes in x stops a run: below 0x20, '"', '\\'
+ * or 0x80 and above (the "has less"/"has zero" byte tricks). */
+static int
+word_stops(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+
+    return (((x - ones * 0x20) | (q - ones) | (b - ones) | x) & high) != 0;
+}
+
 static void
 put_str(struct jw *w, const char *str, size_t len)
 {
@@ -88,6 +100,15 @@ put_str(struct jw *w, const char *str, size_t len)
 
     put1(w, '"');
     while (p < end) {
+        for (; end - p >= 8; p += 8) {
+            uint64_t x;
+
+            memcpy(&x, p, 8);
+            if (word_stops(x))
+                break;
+        }
+        if (p == end)
+            break;
         if (!stop[*p]) {
             p++;
             continue;

@@ -102,6 +102,28 @@ TEST(escapes)
     json_decref(o);
 }
 
+/* Each byte that ends a run, at every place in a word (the run scan
+ * reads eight bytes at a time). */
+TEST(stop_bytes_everywhere)
+{
+    static const unsigned char special[] = {0x00, 0x01, 0x1f, '"', '\\',
+                                            0x20, 0x7f, 0xc3, '/', 0x21};
+    char s[24];
+    size_t i, pos;
+
+    for (i = 0; i < sizeof(special); i++)
+        for (pos = 0; pos < sizeof(s) - 1; pos++) {
+            json_t *a = json_array();
+
+            memset(s, 'a', sizeof(s));
+            s[pos] = (char)special[i];
+            if (special[i] == 0xc3)
+                s[pos + 1] = (char)0xa9; /* é */
+            json_array_append_new(a, json_stringn_nocheck(s, sizeof(s)));
+            same_decref(a);
+        }
+}
+
 TEST(utf8)
 {
     json_t *o = json_object();
@@ -230,6 +252,7 @@ main(void)
 {
     RUN(scalars_in_containers);
     RUN(escapes);
+    RUN(stop_bytes_everywhere);
     RUN(utf8);
     RUN(invalid_utf8);
     RUN(huge_string);
