@@ -13,20 +13,6 @@
 #include "store_int.h"
 #include "ap/common.h"
 
-static const char *
-str_field(const json_t *ev, const char *k)
-{
-    return json_string_value(json_object_get(ev, k));
-}
-
-static long long
-int_field(const json_t *ev, const char *k, long long def)
-{
-    json_t *v = json_object_get(ev, k);
-
-    return json_is_integer(v) ? (long long)json_integer_value(v) : def;
-}
-
 struct st_chunk {
     struct st_chunk *next;
     size_t cap, used;
@@ -130,59 +116,141 @@ done:
     return out;
 }
 
+/* The fields a row reads; one pass over the event's members finds them
+ * (json_object_get hashes the key and walks a bucket, twenty times per
+ * event). */
+enum {
+    F_ID, F_TYPE, F_TS, F_RX_TS, F_SENSOR, F_HONEYPOT, F_SESSION, F_SRC_IP,
+    F_DST_IP, F_TRANSPORT, F_PROTOCOL, F_SRC_COUNTRY, F_SRC_PORT, F_DST_PORT,
+    F_SRC_ASN, F_SIZE, F_USERNAME, F_PASSWORD, F_SUCCESS, F_COMMAND, F_URL,
+    F_SHA256, F_FILENAME, F_SIGNATURE, F__N
+};
+
+static const char *const row_fields[F__N] = {
+    "id", "type", "ts", "rx_ts", "sensor", "honeypot", "session", "src_ip",
+    "dst_ip", "transport", "protocol", "src_country", "src_port", "dst_port",
+    "src_asn", "size", "username", "password", "success", "command", "url",
+    "sha256", "filename", "signature",
+};
+
+/* The row field named k (n bytes), or -1: the candidates of its length
+ * (field + 1, 0-ended). */
+static int
+row_field(const char *k, size_t n)
+{
+#define C(x) (F_##x + 1)
+    static const unsigned char by_len[12][8] = {
+        [2] = {C(ID), C(TS)},
+        [3] = {C(URL)},
+        [4] = {C(TYPE), C(SIZE)},
+        [5] = {C(RX_TS)},
+        [6] = {C(SENSOR), C(SRC_IP), C(DST_IP), C(SHA256)},
+        [7] = {C(SESSION), C(SRC_ASN), C(SUCCESS), C(COMMAND)},
+        [8] = {C(HONEYPOT), C(PROTOCOL), C(SRC_PORT), C(DST_PORT),
+               C(USERNAME), C(PASSWORD), C(FILENAME)},
+        [9] = {C(TRANSPORT), C(SIGNATURE)},
+        [11] = {C(SRC_COUNTRY)},
+    };
+#undef C
+    const unsigned char *c;
+
+    if (n >= AP_ARRAY_SIZE(by_len))
+        return -1;
+    for (c = by_len[n]; *c != 0; c++)
+        if (memcmp(row_fields[*c - 1], k, n) == 0)
+            return *c - 1;
+    return -1;
+}
+
+static const char *
+fstr(json_t *const *f, int i)
+{
+    return json_string_value(f[i]);
+}
+
+static long long
+fint(json_t *const *f, int i)
+{
+    return json_is_integer(f[i]) ? (long long)json_integer_value(f[i]) : -1;
+}
+
+/* "%lld" of v >= 0 into b (24 bytes). */
+static void
+ll_text(char *b, long long v)
+{
+    char d[24];
+    size_t i = sizeof(d);
+
+    do {
+        d[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    memcpy(b, d + i, sizeof(d) - i);
+    b[sizeof(d) - i] = '\0';
+}
+
 int
 st_row_from_event(const json_t *ev, struct st_row *r, const char **why,
                   struct st_arena *a)
 {
-    const char *rx;
+    json_t *f[F__N] = {NULL};
+    const char *rx, *ts;
     int64_t us;
+    void *it;
+    int k;
 
     memset(r, 0, sizeof(*r));
     if (!json_is_object(ev)) {
         *why = "event is not a JSON object";
         return AP_EINVAL;
     }
-    r->id = str_field(ev, "id");
-    r->type = str_field(ev, "type");
-    r->ts = ap_event_ts_us(ev);
+    for (it = json_object_iter((json_t *)ev); it != NULL;
+         it = json_object_iter_next((json_t *)ev, it))
+        if ((k = row_field(json_object_iter_key(it),
+                           json_object_iter_key_len(it))) >= 0)
+            f[k] = json_object_iter_value(it);
+    r->id = fstr(f, F_ID);
+    r->type = fstr(f, F_TYPE);
+    ts = fstr(f, F_TS);
+    r->ts = ts != NULL && ap_time_parse_iso(ts, &us) == 0 ? us : 0;
     if (r->id == NULL || r->id[0] == '\0' || r->type == NULL || r->ts == 0) {
         *why = "event lacks id, type or a valid ts";
         return AP_EINVAL;
     }
-    rx = str_field(ev, "rx_ts");
+    rx = fstr(f, F_RX_TS);
     r->rx_ts = rx != NULL && ap_time_parse_iso(rx, &us) == 0 ? us : 0;
-    r->sensor = str_field(ev, "sensor");
-    r->honeypot = str_field(ev, "honeypot");
-    r->session = str_field(ev, "session");
-    r->src_ip = str_field(ev, "src_ip");
-    r->dst_ip = str_field(ev, "dst_ip");
-    r->transport = str_field(ev, "transport");
-    r->protocol = str_field(ev, "protocol");
-    r->src_country = str_field(ev, "src_country");
-    r->src_port = int_field(ev, "src_port", -1);
-    r->dst_port = int_field(ev, "dst_port", -1);
-    r->src_asn = int_field(ev, "src_asn", -1);
-    r->size = int_field(ev, "size", -1);
+    r->sensor = fstr(f, F_SENSOR);
+    r->honeypot = fstr(f, F_HONEYPOT);
+    r->session = fstr(f, F_SESSION);
+    r->src_ip = fstr(f, F_SRC_IP);
+    r->dst_ip = fstr(f, F_DST_IP);
+    r->transport = fstr(f, F_TRANSPORT);
+    r->protocol = fstr(f, F_PROTOCOL);
+    r->src_country = fstr(f, F_SRC_COUNTRY);
+    r->src_port = fint(f, F_SRC_PORT);
+    r->dst_port = fint(f, F_DST_PORT);
+    r->src_asn = fint(f, F_SRC_ASN);
+    r->size = fint(f, F_SIZE);
     r->success = -1;
     if (strcmp(r->type, "login") == 0) {
-        r->username = str_field(ev, "username");
-        r->password = str_field(ev, "password");
-        if (json_is_boolean(json_object_get(ev, "success")))
-            r->success = json_is_true(json_object_get(ev, "success"));
+        r->username = fstr(f, F_USERNAME);
+        r->password = fstr(f, F_PASSWORD);
+        if (json_is_boolean(f[F_SUCCESS]))
+            r->success = json_is_true(f[F_SUCCESS]);
     } else if (strcmp(r->type, "command") == 0) {
-        r->command = str_field(ev, "command");
+        r->command = fstr(f, F_COMMAND);
     } else if (strcmp(r->type, "download") == 0 ||
                strcmp(r->type, "upload") == 0) {
-        r->url = str_field(ev, "url");
-        r->sha256 = str_field(ev, "sha256");
-        r->filename = str_field(ev, "filename");
+        r->url = fstr(f, F_URL);
+        r->sha256 = fstr(f, F_SHA256);
+        r->filename = fstr(f, F_FILENAME);
     } else if (strcmp(r->type, "alert") == 0) {
-        r->signature = str_field(ev, "signature");
+        r->signature = fstr(f, F_SIGNATURE);
     }
     if (r->dst_port >= 0)
-        snprintf(r->dst_port_s, sizeof(r->dst_port_s), "%lld", r->dst_port);
+        ll_text(r->dst_port_s, r->dst_port);
     if (r->src_asn >= 0)
-        snprintf(r->src_asn_s, sizeof(r->src_asn_s), "%lld", r->src_asn);
+        ll_text(r->src_asn_s, r->src_asn);
     r->json = arena_dump(a, ev);
     if (r->json == NULL) {
         *why = "cannot serialize event";
