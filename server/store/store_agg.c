@@ -182,6 +182,38 @@ dim_value(const struct st_dim *d, const struct st_row *r, const char **v2)
     return NULL;
 }
 
+/*
+ * The keys of one dimension in the row before: rows of one payload share
+ * their values (the adapters reuse one json_t for sensor, addresses,
+ * protocol, type ... across a payload's events), so an equal pointer
+ * finds the entry again without hashing or probing.  Entry indexes stay
+ * valid while the table grows (entries keep their order).
+ */
+struct dim_last {
+    const char *v, *v2, *src;
+    long long hour, num; /* num: the integer of an integer dimension */
+    size_t e_dim, e_src, e_conn;
+    unsigned char dim_ok, src_ok, conn_ok;
+};
+
+static long long
+dim_num(int id, const struct st_row *r)
+{
+    return id == 2 ? r->dst_port : id == 6 ? r->src_asn : 0;
+}
+
+/* The session's and the file's entries: first/last time, counts. */
+static void
+span_add(struct agg_ent *e, const struct st_row *r)
+{
+    if (e->n++ == 0) {
+        e->row = r;
+        e->first = e->last = r->ts;
+    }
+    e->first = AP_MIN(e->first, r->ts);
+    e->last = AP_MAX(e->last, r->ts);
+}
+
 /* Aggregate the rows (isnew NULL: all of them).  Summary entries are made
  * for every address; the flush keeps those of addresses that have a
  * summary (known only inside the write transaction). */
@@ -190,77 +222,117 @@ st_agg_rows(struct st_agg *a, const struct st_row *rows, size_t n,
          const unsigned char *isnew)
 {
     const uint64_t h_empty = hash_str("");
-    const char *v, *v2;
+    const char *v, *v2, *ses_sensor = NULL, *ses_id = NULL, *file = NULL;
+    struct dim_last last[64];
+    struct dim_last *dl;
     struct agg_ent *e;
-    uint64_t hv, hv2, hsrc;
+    uint64_t hv = 0, hv2 = 0, hsrc;
     unsigned char summ[64];
-    size_t i, d;
-    int connect;
+    size_t i, d, ses_e = 0, file_e = 0;
+    int connect, hashed, id;
 
-    for (d = 0; d < st_ndims && d < sizeof(summ); d++)
+    if (st_ndims > AP_ARRAY_SIZE(last))
+        return AP_EINVAL; /* not reached: 16 dimensions */
+    memset(last, 0, sizeof(last));
+    for (d = 0; d < st_ndims; d++)
         summ[d] = (unsigned char)st_srcsum_has_dim(st_dims[d].id);
-#define AGG_ADD(...)                                                           \
-    do {                                                                       \
-        if ((e = agg_get(a, __VA_ARGS__)) == NULL)                             \
-            return AP_ENOMEM;                                                  \
-        e->n++;                                                                \
-    } while (0)
+#define AGG_NEW(idx, ...)                                                          do {                                                                               if ((e = agg_get(a, __VA_ARGS__)) == NULL)                                         return AP_ENOMEM;                                                          e->n++;                                                                        (idx) = (size_t)(e - a->e);                                                } while (0)
     for (i = 0; i < n; i++) {
         const struct st_row *r = &rows[i];
         long long hour = r->ts / ST_HOUR_US;
 
         if (isnew != NULL && !isnew[i])
             continue;
-        hsrc = hash_str(r->src_ip);
+        hsrc = 0;
         connect = strcmp(r->type, "connect") == 0;
         for (d = 0; d < st_ndims; d++) {
             v = dim_value(&st_dims[d], r, &v2);
             if (v == NULL)
                 continue;
-            hv = v[0] == '\0' ? h_empty : hash_str(v);
-            hv2 = v2[0] == '\0' ? h_empty : hash_str(v2);
-            AGG_ADD(st_dims[d].id, hour, v, v2, NULL, hv, hv2, H_NULL);
-            if (r->src_ip == NULL ||
-                !(d < sizeof(summ) ? summ[d]
-                                   : st_srcsum_has_dim(st_dims[d].id)))
+            id = st_dims[d].id;
+            dl = &last[d];
+            hashed = 0;
+            if (dl->dim_ok && dl->hour == hour && dl->v2 == v2 &&
+                (st_dims[d].is_int ? dl->num == dim_num(id, r)
+                                   : dl->v == v)) {
+                a->e[dl->e_dim].n++;
+            } else {
+                hv = v[0] == '\0' ? h_empty : hash_str(v);
+                hv2 = v2[0] == '\0' ? h_empty : hash_str(v2);
+                hashed = 1;
+                AGG_NEW(dl->e_dim, id, hour, v, v2, NULL, hv, hv2, H_NULL);
+                dl->v = v;
+                dl->v2 = v2;
+                dl->hour = hour;
+                dl->num = dim_num(id, r);
+                dl->dim_ok = 1;
+                dl->src_ok = dl->conn_ok = 0;
+            }
+            if (r->src_ip == NULL || !summ[d])
                 continue;
-            AGG_ADD(AGG_SRC - st_dims[d].id, 0, v, v2, r->src_ip, hv, hv2,
-                    hsrc);
+            if (!dl->src_ok || dl->src != r->src_ip) {
+                if (!hashed) {
+                    hv = v[0] == '\0' ? h_empty : hash_str(v);
+                    hv2 = v2[0] == '\0' ? h_empty : hash_str(v2);
+                    hashed = 1;
+                }
+                if (hsrc == 0)
+                    hsrc = hash_str(r->src_ip);
+                AGG_NEW(dl->e_src, AGG_SRC - id, 0, v, v2, r->src_ip, hv,
+                        hv2, hsrc);
+                dl->src = r->src_ip;
+                dl->src_ok = 1;
+                dl->conn_ok = 0;
+            } else {
+                a->e[dl->e_src].n++;
+            }
             /* Connections alone, too (MHN's attacker_stats counts
              * sessions = connects): ports, honeypots, sensors. */
-            if (st_dims[d].id >= 2 && st_dims[d].id <= 4 && connect)
-                AGG_ADD(AGG_SRC - ST_SRC_CONNECT - st_dims[d].id, 0, v, v2,
-                        r->src_ip, hv, hv2, hsrc);
+            if (id < 2 || id > 4 || !connect)
+                continue;
+            if (dl->conn_ok) {
+                a->e[dl->e_conn].n++;
+                continue;
+            }
+            if (!hashed) {
+                hv = v[0] == '\0' ? h_empty : hash_str(v);
+                hv2 = v2[0] == '\0' ? h_empty : hash_str(v2);
+            }
+            if (hsrc == 0)
+                hsrc = hash_str(r->src_ip);
+            AGG_NEW(dl->e_conn, AGG_SRC - ST_SRC_CONNECT - id, 0, v, v2,
+                    r->src_ip, hv, hv2, hsrc);
+            dl->conn_ok = 1;
         }
-#undef AGG_ADD
+#undef AGG_NEW
         if (r->session != NULL && r->session[0] != '\0') {
             const char *sensor = r->sensor ? r->sensor : "";
 
-            e = agg_get(a, AGG_SESSION, 0, sensor, r->session, NULL,
-                        hash_str(sensor), hash_str(r->session), H_NULL);
-            if (e == NULL)
-                return AP_ENOMEM;
-            if (e->n++ == 0) {
-                e->row = r;
-                e->first = e->last = r->ts;
+            if (ses_id != r->session || ses_sensor != sensor) {
+                e = agg_get(a, AGG_SESSION, 0, sensor, r->session, NULL,
+                            hash_str(sensor), hash_str(r->session), H_NULL);
+                if (e == NULL)
+                    return AP_ENOMEM;
+                ses_e = (size_t)(e - a->e);
+                ses_id = r->session;
+                ses_sensor = sensor;
             }
-            e->first = AP_MIN(e->first, r->ts);
-            e->last = AP_MAX(e->last, r->ts);
+            e = &a->e[ses_e];
+            span_add(e, r);
             e->logins += r->username != NULL;
             e->commands += r->command != NULL;
             e->downloads += r->sha256 != NULL || r->url != NULL;
         }
         if (r->sha256 != NULL && r->sha256[0] != '\0') {
-            e = agg_get(a, AGG_FILE, 0, r->sha256, NULL, NULL,
-                        hash_str(r->sha256), H_NULL, H_NULL);
-            if (e == NULL)
-                return AP_ENOMEM;
-            if (e->n++ == 0) {
-                e->row = r;
-                e->first = e->last = r->ts;
+            if (file != r->sha256) {
+                e = agg_get(a, AGG_FILE, 0, r->sha256, NULL, NULL,
+                            hash_str(r->sha256), H_NULL, H_NULL);
+                if (e == NULL)
+                    return AP_ENOMEM;
+                file_e = (size_t)(e - a->e);
+                file = r->sha256;
             }
-            e->first = AP_MIN(e->first, r->ts);
-            e->last = AP_MAX(e->last, r->ts);
+            span_add(&a->e[file_e], r);
         }
     }
     return 0;
