@@ -469,13 +469,21 @@ take_spent(struct ap_collector *c)
     return l;
 }
 
+/* Free stored batches; the current batch (adapting thread) takes the
+ * rows memory of one if it has none, so that a pause in the traffic does
+ * not cost the next batch megabytes of fresh allocations. */
 static void
-free_spent(struct cbatch *l)
+free_spent(struct ap_collector *c, struct cbatch *l)
 {
     struct cbatch *next;
 
     for (; l != NULL; l = next) {
         next = l->next;
+        if (c->cur != NULL && c->cur->spare == NULL) {
+            batch_reset(l);
+            c->cur->spare = l->spare;
+            l->spare = NULL;
+        }
         batch_free(l);
     }
 }
@@ -514,12 +522,12 @@ ship_batch(struct ap_collector *c)
         spent = spent->next;
         batch_reset(fresh);
     }
-    free_spent(spent);
     while (fresh == NULL && (fresh = batch_new()) == NULL) {
         ap_log_error("out of memory for the next batch; retrying");
         sleep(1);
     }
     c->cur = fresh;
+    free_spent(c, spent);
 }
 
 static void *
@@ -620,7 +628,7 @@ process_item(struct ap_collector *c, const struct item *it)
 {
     struct ap_adapt_in in;
     char err[512], ts[40];
-    json_t *out, *ev;
+    json_t *out, *ev, *rx = NULL;
     size_t slot, i;
     int r;
 
@@ -641,6 +649,8 @@ process_item(struct ap_collector *c, const struct item *it)
         return;
     }
     ap_format_time_us(it->rx_us, ts, sizeof(ts));
+    /* one value for the payload's events (ours, ASCII: not checked) */
+    rx = json_stringn_nocheck(ts, strlen(ts));
     json_array_foreach(out, i, ev)
     {
         struct cbatch *b = c->cur;
@@ -651,7 +661,8 @@ process_item(struct ap_collector *c, const struct item *it)
             ship_batch(c);
             b = c->cur;
         }
-        if (json_object_set_new(ev, "rx_ts", json_string(ts)) != 0 ||
+        if (rx == NULL ||
+            json_object_set_new_nocheck(ev, "rx_ts", json_incref(rx)) != 0 ||
             ap_geo_enrich(c->o.geo, ev) != 0)
             ap_log_warn("out of memory enriching an event");
         b->evs[b->nev] = json_incref(ev);
@@ -664,6 +675,7 @@ process_item(struct ap_collector *c, const struct item *it)
     bump(&c->ch[slot], M_EVENTS, &c->ch[slot].events,
          (long long)json_array_size(out));
     pthread_mutex_unlock(&c->smu);
+    json_decref(rx);
     json_decref(out);
 }
 
@@ -735,7 +747,7 @@ adapter_main(void *arg)
                 continue;
             }
             pthread_mutex_unlock(&c->mu);
-            free_spent(spent);
+            free_spent(c, spent);
             pthread_mutex_lock(&c->mu);
         }
         if (c->head == NULL && c->spill_pending > 0) {
@@ -888,7 +900,7 @@ ap_collector_free(struct ap_collector *c)
     pthread_mutex_unlock(&c->mu);
     pthread_join(c->th, NULL); /* ships its last batch, then adapt_done */
     pthread_join(c->sth, NULL);
-    free_spent(c->spent);
+    free_spent(c, c->spent);
     if (c->spill)
         fclose(c->spill);
     pthread_mutex_destroy(&c->mu);
