@@ -123,6 +123,8 @@ struct cbatch {
     uint16_t *evch;
     size_t nev, cap;
     struct ap_store_batch *rows;
+    /* rows of a stored batch, kept for the next one's (adapting thread) */
+    struct ap_store_batch *spare;
     unsigned long long items; /* payloads finished when this is stored */
 };
 
@@ -343,7 +345,10 @@ batch_reset(struct cbatch *b)
 
     for (i = 0; i < b->nev; i++)
         json_decref(b->evs[i]);
-    ap_store_batch_free(b->rows);
+    if (b->spare == NULL)
+        b->spare = b->rows;
+    else
+        ap_store_batch_free(b->rows);
     b->rows = NULL;
     b->nev = 0;
     b->items = 0;
@@ -356,6 +361,7 @@ batch_free(struct cbatch *b)
     if (b == NULL)
         return;
     batch_reset(b);
+    ap_store_batch_free(b->spare);
     free(b->evs);
     free(b->is_new);
     free(b->evch);
@@ -484,8 +490,12 @@ ship_batch(struct ap_collector *c)
 
     if (b->nev == 0 && b->items == 0)
         return;
-    if (b->nev > 0 && ap_store_prepare(b->evs, b->nev, &b->rows) != 0)
-        b->rows = NULL; /* the storing thread prepares it again */
+    /* on failure the storing thread prepares it again */
+    if (b->nev > 0 &&
+        ap_store_prepare_reuse(b->evs, b->nev, &b->spare) == 0) {
+        b->rows = b->spare;
+        b->spare = NULL;
+    }
     pthread_mutex_lock(&c->mu);
     while (c->sq_len >= MAX_INFLIGHT)
         pthread_cond_wait(&c->sq_cv, &c->mu);

@@ -211,6 +211,7 @@ struct ap_store_batch {
     struct st_arena arena;
     struct st_agg *agg;
     size_t rejected;
+    size_t cap; /* rows, idx, rows_new allocated */
 };
 
 void
@@ -226,24 +227,48 @@ ap_store_batch_free(struct ap_store_batch *b)
     free(b);
 }
 
-int
-ap_store_prepare(json_t *const *evs, size_t n, struct ap_store_batch **out)
+/* Room for n rows (the arrays of an earlier batch when big enough). */
+static int
+batch_arrays(struct ap_store_batch *b, size_t n)
 {
-    struct ap_store_batch *b;
+    if (n == 0)
+        n = 1;
+    if (n <= b->cap)
+        return 0;
+    free(b->p.rows);
+    free(b->p.idx);
+    free(b->p.rows_new);
+    b->p.rows = malloc(n * sizeof(*b->p.rows));
+    b->p.idx = malloc(n * sizeof(*b->p.idx));
+    b->p.rows_new = calloc(n, 1);
+    b->cap = n;
+    if (b->p.rows == NULL || b->p.idx == NULL || b->p.rows_new == NULL) {
+        b->cap = 0;
+        return AP_ENOMEM;
+    }
+    return 0;
+}
+
+int
+ap_store_prepare_reuse(json_t *const *evs, size_t n,
+                       struct ap_store_batch **bp)
+{
+    struct ap_store_batch *b = *bp;
     const char *why;
     size_t i;
     int rc;
 
-    if ((b = calloc(1, sizeof(*b))) == NULL)
+    if (b == NULL && (b = calloc(1, sizeof(*b))) == NULL)
         return AP_ENOMEM;
+    *bp = b;
+    st_arena_reset(&b->arena);
+    b->rejected = 0;
     b->p.n = n;
-    b->p.rows = calloc(n ? n : 1, sizeof(*b->p.rows));
-    b->p.idx = calloc(n ? n : 1, sizeof(*b->p.idx));
-    b->p.rows_new = calloc(n ? n : 1, 1);
-    if (b->p.rows == NULL || b->p.idx == NULL || b->p.rows_new == NULL) {
-        rc = AP_ENOMEM;
+    b->p.nrows = 0;
+    b->p.inserted = 0;
+    b->p.pre = NULL;
+    if ((rc = batch_arrays(b, n)) != 0)
         goto fail;
-    }
     for (i = 0; i < n; i++) {
         rc = st_row_from_event(evs[i], &b->p.rows[b->p.nrows], &why,
                                &b->arena);
@@ -261,11 +286,23 @@ ap_store_prepare(json_t *const *evs, size_t n, struct ap_store_batch **out)
     if (b->p.nrows > 0 && b->p.nrows <= ST_BATCH_MAX &&
         st_agg_prepare(b->p.rows, b->p.nrows, &b->agg) == 0)
         b->p.pre = b->agg;
-    *out = b;
     return 0;
 fail:
     ap_store_batch_free(b);
+    *bp = NULL;
     return rc;
+}
+
+int
+ap_store_prepare(json_t *const *evs, size_t n, struct ap_store_batch **out)
+{
+    struct ap_store_batch *b = NULL;
+    int rc;
+
+    if ((rc = ap_store_prepare_reuse(evs, n, &b)) != 0)
+        return rc;
+    *out = b;
+    return 0;
 }
 
 int

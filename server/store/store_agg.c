@@ -7,33 +7,44 @@
 #include "store_agg.h"
 #include "ap/common.h"
 
+#define H_NULL 0x9e3779b97f4a7c15ULL
+
 static uint64_t
-hash_str(uint64_t h, const char *s)
+mix(uint64_t h, uint64_t x)
 {
+    h = (h ^ x) * 0x9fb21c651e98df25ULL;
+    return h ^ (h >> 28);
+}
+
+/* Eight bytes at a time: the values are short (addresses, ports, names)
+ * and each is hashed once per row, however many keys it is part of. */
+static uint64_t
+hash_str(const char *s)
+{
+    uint64_t h, w;
+    size_t n;
+
     if (s == NULL)
-        return h * 1099511628211ULL + 0x9e;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (h ^ 0xff) * 1099511628211ULL;
+        return H_NULL;
+    n = strlen(s);
+    h = 0x243f6a8885a308d3ULL ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = mix(h, w);
+    }
+    w = 0;
+    memcpy(&w, s, n);
+    return mix(h, w);
 }
 
 static int
 streq(const char *a, const char *b)
 {
+    if (a == b)
+        return 1;
     if (a == NULL || b == NULL)
-        return a == b;
+        return 0;
     return strcmp(a, b) == 0;
-}
-
-static uint64_t
-agg_hash(int kind, long long hour, const char *v, const char *v2,
-         const char *v3)
-{
-    uint64_t h = 1469598103934665603ULL;
-
-    h = (h ^ (uint64_t)(kind + 3)) * 1099511628211ULL;
-    h = (h ^ (uint64_t)hour) * 1099511628211ULL;
-    return hash_str(hash_str(hash_str(h, v), v2), v3);
 }
 
 void
@@ -44,78 +55,103 @@ st_agg_release(struct st_agg *a)
     memset(a, 0, sizeof(*a));
 }
 
+static uint64_t *
+agg_slot(const struct st_agg *a)
+{
+    return (uint64_t *)(void *)(a->e + a->cap / 2);
+}
+
 int
 st_agg_init(struct st_agg *a, size_t cap)
 {
-    size_t c = 1024;
+    size_t c = 1024, k;
 
     while (c < cap)
         c <<= 1;
-    a->len = 0;
-    a->cap = c;
-    a->e = calloc(c, sizeof(*a->e));
-    a->used = calloc(c / 2 + 1, sizeof(*a->used));
+    memset(a, 0, sizeof(*a));
+    /* malloc: the entries' pages are touched only as they fill */
+    a->e = malloc(c / 2 * sizeof(*a->e) + c * sizeof(uint64_t));
+    a->used = malloc(c / 2 * sizeof(*a->used));
     if (a->e == NULL || a->used == NULL) {
         st_agg_release(a);
         return AP_ENOMEM;
     }
+    a->cap = c;
+    for (k = 0; k < c / 2; k++)
+        a->used[k] = k;
+    memset(agg_slot(a), 0, c * sizeof(uint64_t));
     return 0;
 }
 
-/* Twice the slots; the entries keep their insertion order. */
+static void
+slot_put(struct st_agg *a, uint64_t h, size_t idx)
+{
+    uint64_t *slot = agg_slot(a);
+    size_t i;
+
+    for (i = (size_t)h & (a->cap - 1); slot[i] != 0;
+         i = (i + 1) & (a->cap - 1))
+        ;
+    slot[i] = (h & 0xffffffff00000000ULL) | (uint64_t)(idx + 1);
+}
+
+/* Twice the slots; the entries keep their order. */
 static int
 agg_grow(struct st_agg *a)
 {
     struct st_agg n;
-    size_t k, i;
+    size_t k;
 
     if (st_agg_init(&n, a->cap * 2) != 0)
         return AP_ENOMEM;
-    for (k = 0; k < a->len; k++) {
-        const struct agg_ent *o = &a->e[a->used[k]];
-
-        for (i = (size_t)agg_hash(o->kind, o->hour, o->v, o->v2, o->v3) &
-                 (n.cap - 1);
-             n.e[i].used; i = (i + 1) & (n.cap - 1))
-            ;
-        n.e[i] = *o;
-        n.used[n.len++] = i;
-    }
+    memcpy(n.e, a->e, a->len * sizeof(*a->e));
+    n.len = a->len;
+    for (k = 0; k < n.len; k++)
+        slot_put(&n, n.e[k].h, k);
     st_agg_release(a);
     *a = n;
     return 0;
 }
 
 /* The entry of a key, created (zeroed) if new; NULL when out of memory.
- * The pointer is good until the next call. */
+ * hv, hv2, hv3: hash_str of v, v2, v3.  The pointer is good until the
+ * next call. */
 static struct agg_ent *
 agg_get(struct st_agg *a, int kind, long long hour, const char *v,
-        const char *v2, const char *v3)
+        const char *v2, const char *v3, uint64_t hv, uint64_t hv2,
+        uint64_t hv3)
 {
-    uint64_t h;
+    uint64_t h, tag, s, *slot;
     size_t i;
     struct agg_ent *e;
 
     if (2 * (a->len + 1) > a->cap && agg_grow(a) != 0)
         return NULL;
-    h = agg_hash(kind, hour, v, v2, v3);
-    for (i = (size_t)h & (a->cap - 1);; i = (i + 1) & (a->cap - 1)) {
-        e = &a->e[i];
-        if (!e->used) {
-            memset(e, 0, sizeof(*e));
-            e->used = 1;
-            e->kind = kind;
-            e->hour = hour;
-            e->v = v;
-            e->v2 = v2;
-            e->v3 = v3;
-            a->used[a->len++] = i;
-            return e;
-        }
-        if (e->kind == kind && e->hour == hour && streq(e->v, v) &&
-            streq(e->v2, v2) && streq(e->v3, v3))
+    slot = agg_slot(a);
+    h = mix(mix(mix(mix(mix(0x452821e638d01377ULL, (uint64_t)kind),
+                        (uint64_t)hour), hv), hv2), hv3);
+    tag = h & 0xffffffff00000000ULL;
+    for (i = (size_t)h & (a->cap - 1); (s = slot[i]) != 0;
+         i = (i + 1) & (a->cap - 1)) {
+        if ((s & 0xffffffff00000000ULL) != tag)
+            continue;
+        e = &a->e[(s & 0xffffffffULL) - 1];
+        if (e->h == h && e->kind == kind && e->hour == hour &&
+            streq(e->v, v) && streq(e->v2, v2) && streq(e->v3, v3))
             return e;
     }
+    e = &a->e[a->len];
+    memset(e, 0, sizeof(*e));
+    e->used = 1;
+    e->kind = kind;
+    e->hour = hour;
+    e->v = v;
+    e->v2 = v2;
+    e->v3 = v3;
+    e->h = h;
+    slot[i] = tag | (uint64_t)(a->len + 1);
+    a->len++;
+    return e;
 }
 
 /* The value of one dimension in a row, or NULL when the row has none. */
@@ -153,10 +189,16 @@ int
 st_agg_rows(struct st_agg *a, const struct st_row *rows, size_t n,
          const unsigned char *isnew)
 {
+    const uint64_t h_empty = hash_str("");
     const char *v, *v2;
     struct agg_ent *e;
+    uint64_t hv, hv2, hsrc;
+    unsigned char summ[64];
     size_t i, d;
+    int connect;
 
+    for (d = 0; d < st_ndims && d < sizeof(summ); d++)
+        summ[d] = (unsigned char)st_srcsum_has_dim(st_dims[d].id);
 #define AGG_ADD(...)                                                           \
     do {                                                                       \
         if ((e = agg_get(a, __VA_ARGS__)) == NULL)                             \
@@ -169,25 +211,33 @@ st_agg_rows(struct st_agg *a, const struct st_row *rows, size_t n,
 
         if (isnew != NULL && !isnew[i])
             continue;
+        hsrc = hash_str(r->src_ip);
+        connect = strcmp(r->type, "connect") == 0;
         for (d = 0; d < st_ndims; d++) {
             v = dim_value(&st_dims[d], r, &v2);
             if (v == NULL)
                 continue;
-            AGG_ADD(st_dims[d].id, hour, v, v2, NULL);
-            if (r->src_ip == NULL || !st_srcsum_has_dim(st_dims[d].id))
+            hv = v[0] == '\0' ? h_empty : hash_str(v);
+            hv2 = v2[0] == '\0' ? h_empty : hash_str(v2);
+            AGG_ADD(st_dims[d].id, hour, v, v2, NULL, hv, hv2, H_NULL);
+            if (r->src_ip == NULL ||
+                !(d < sizeof(summ) ? summ[d]
+                                   : st_srcsum_has_dim(st_dims[d].id)))
                 continue;
-            AGG_ADD(AGG_SRC - st_dims[d].id, 0, v, v2, r->src_ip);
+            AGG_ADD(AGG_SRC - st_dims[d].id, 0, v, v2, r->src_ip, hv, hv2,
+                    hsrc);
             /* Connections alone, too (MHN's attacker_stats counts
              * sessions = connects): ports, honeypots, sensors. */
-            if (st_dims[d].id >= 2 && st_dims[d].id <= 4 &&
-                strcmp(r->type, "connect") == 0)
+            if (st_dims[d].id >= 2 && st_dims[d].id <= 4 && connect)
                 AGG_ADD(AGG_SRC - ST_SRC_CONNECT - st_dims[d].id, 0, v, v2,
-                        r->src_ip);
+                        r->src_ip, hv, hv2, hsrc);
         }
 #undef AGG_ADD
         if (r->session != NULL && r->session[0] != '\0') {
-            e = agg_get(a, AGG_SESSION, 0, r->sensor ? r->sensor : "",
-                        r->session, NULL);
+            const char *sensor = r->sensor ? r->sensor : "";
+
+            e = agg_get(a, AGG_SESSION, 0, sensor, r->session, NULL,
+                        hash_str(sensor), hash_str(r->session), H_NULL);
             if (e == NULL)
                 return AP_ENOMEM;
             if (e->n++ == 0) {
@@ -201,7 +251,8 @@ st_agg_rows(struct st_agg *a, const struct st_row *rows, size_t n,
             e->downloads += r->sha256 != NULL || r->url != NULL;
         }
         if (r->sha256 != NULL && r->sha256[0] != '\0') {
-            e = agg_get(a, AGG_FILE, 0, r->sha256, NULL, NULL);
+            e = agg_get(a, AGG_FILE, 0, r->sha256, NULL, NULL,
+                        hash_str(r->sha256), H_NULL, H_NULL);
             if (e == NULL)
                 return AP_ENOMEM;
             if (e->n++ == 0) {
@@ -218,17 +269,29 @@ st_agg_rows(struct st_agg *a, const struct st_row *rows, size_t n,
 int
 st_agg_prepare(const struct st_row *rows, size_t n, struct st_agg **out)
 {
-    struct st_agg *a = calloc(1, sizeof(*a));
+    struct st_agg *a = *out;
     int rc;
 
-    if (a == NULL)
-        return AP_ENOMEM;
-    if ((rc = st_agg_init(a, 8 * n)) != 0 ||
-        (rc = st_agg_rows(a, rows, n, NULL)) != 0) {
+    if (a == NULL) {
+        if ((a = calloc(1, sizeof(*a))) == NULL)
+            return AP_ENOMEM;
+        *out = a;
+    }
+    /* The table of the batch before when it is big enough (it grows as
+     * it fills anyway). */
+    if (a->cap >= 8 * n) {
+        a->len = 0;
+        memset(agg_slot(a), 0, a->cap * sizeof(uint64_t));
+        rc = 0;
+    } else {
+        st_agg_release(a);
+        rc = st_agg_init(a, 8 * n);
+    }
+    if (rc != 0 || (rc = st_agg_rows(a, rows, n, NULL)) != 0) {
         st_agg_free(a);
+        *out = NULL;
         return rc;
     }
-    *out = a;
     return 0;
 }
 

@@ -7,6 +7,7 @@
 #define AP_STORE_AGG_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store_int.h"
 
@@ -23,15 +24,22 @@ struct agg_ent {
     const char *v, *v2, *v3; /* v3: the source address (summary) */
     const struct st_row *row; /* first row seen (for descriptive fields) */
     long long n, first, last, logins, commands, downloads;
+    uint64_t h; /* the key's hash (to grow the slots) */
 };
 
-/* Open addressing, grown (and rehashed) at half full: a batch of
- * scanner sessions from distinct addresses has ~4 keys per event, a batch
- * from one address a few dozen in all. */
+/* Entries are dense, in insertion order (e[0..len)); the writer reads
+ * them as e[used[k]], so used[k] == k.  The slots (open addressing, at
+ * most half full: a batch of scanner sessions from distinct addresses has
+ * ~4 keys per event, a batch from one address a few dozen in all) follow
+ * the cap / 2 entries in e's block (agg_slot()); a slot holds the hash's
+ * upper half and the entry's index + 1, so a probe compares strings only
+ * when the hashes agree.  The table is kept from batch to batch
+ * (st_agg_prepare): megabytes freed and faulted in again per batch cost
+ * more than the aggregation itself. */
 struct st_agg {
-    struct agg_ent *e;
-    size_t cap, len;
-    size_t *used; /* slots in use, in insertion order */
+    struct agg_ent *e; /* cap / 2 entries, then cap slots */
+    size_t cap, len;   /* cap: slots, a power of 2 */
+    size_t *used;      /* the identity, for the writer's loop */
 };
 
 int st_agg_init(struct st_agg *a, size_t cap);

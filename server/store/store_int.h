@@ -162,12 +162,17 @@ struct st_row {
 };
 
 /* Memory for one batch's serialized events: big chunks, freed at once
- * (json_dumps costs several mallocs and a copy per event). */
+ * (json_dumps costs several mallocs and a copy per event), or kept for
+ * the next batch (st_arena_reset): freeing megabytes per batch made
+ * malloc consolidate and unmap every time. */
 struct st_chunk;
 struct st_arena {
-    struct st_chunk *head;
+    struct st_chunk *head; /* all chunks, in filling order */
+    struct st_chunk *cur;  /* being filled; NULL: none yet */
 };
 void st_arena_free(struct st_arena *a);
+/* Empty: the next event goes at the start of the first chunk. */
+void st_arena_reset(struct st_arena *a);
 
 /* Fill r from ev (its JSON into a).  AP_EINVAL (with a reason) if
  * id/ts/type are missing. */
@@ -187,7 +192,9 @@ int st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
 
 /* The rollup, session, file and summary increments of rows, all taken as
  * new: made off the writer thread (ap_store_prepare) and passed to
- * st_write_rows, which uses them when no row was a duplicate. */
+ * st_write_rows, which uses them when no row was a duplicate.  *out may
+ * hold the table of an earlier batch (reused) or NULL; on failure it is
+ * freed and *out is NULL. */
 int st_agg_prepare(const struct st_row *rows, size_t n, struct st_agg **out);
 void st_agg_free(struct st_agg *a);
 

@@ -9,6 +9,7 @@
 
 #include "ap/err.h"
 #include "ap/event.h"
+#include "ap/json_dump.h"
 #include "store_int.h"
 #include "ap/common.h"
 
@@ -33,6 +34,9 @@ struct st_chunk {
 };
 
 #define ST_CHUNK (1u << 20)
+/* Chunks kept by st_arena_reset: a batch of 5000 events of ~350 bytes
+ * fills two. */
+#define ST_CHUNKS_KEPT 4
 
 void
 st_arena_free(struct st_arena *a)
@@ -43,38 +47,81 @@ st_arena_free(struct st_arena *a)
         a->head = c->next;
         free(c);
     }
+    a->cur = NULL;
+}
+
+void
+st_arena_reset(struct st_arena *a)
+{
+    struct st_chunk *c, **pp = &a->head;
+    size_t kept = 0;
+
+    /* Chunks made for one big event, and those past the few a batch
+     * usually needs, go back to malloc. */
+    while ((c = *pp) != NULL) {
+        if (c->cap > ST_CHUNK || kept == ST_CHUNKS_KEPT) {
+            *pp = c->next;
+            free(c);
+            continue;
+        }
+        kept++;
+        pp = &c->next;
+    }
+    if ((a->cur = a->head) != NULL)
+        a->cur->used = 0;
+}
+
+/* Make the chunk after the current one (a kept chunk if it has room for
+ * need bytes, else a new one) the current one. */
+static struct st_chunk *
+arena_next(struct st_arena *a, size_t need)
+{
+    struct st_chunk *c = a->cur != NULL ? a->cur->next : a->head;
+    size_t cap;
+
+    if (c == NULL || c->cap < need) {
+        /* an event bigger than a chunk gets its own */
+        cap = AP_MAX((size_t)ST_CHUNK, need);
+        if ((c = malloc(sizeof(*c) + cap)) == NULL)
+            return NULL;
+        c->cap = cap;
+        if (a->cur != NULL) {
+            c->next = a->cur->next;
+            a->cur->next = c;
+        } else {
+            c->next = a->head;
+            a->head = c;
+        }
+    }
+    c->used = 0;
+    a->cur = c;
+    return c;
 }
 
 /* The compact JSON of ev, NUL-terminated, in the arena. */
 static char *
 arena_dump(struct st_arena *a, const json_t *ev)
 {
-    struct st_chunk *c = a->head;
-    size_t need = 0, cap;
+    struct st_chunk *c = a->cur;
+    size_t need;
     char *out;
 
     if (c != NULL) {
-        need = json_dumpb(ev, c->data + c->used, c->cap - c->used,
-                          JSON_COMPACT);
+        need = ap_json_dumpb_compact(ev, c->data + c->used,
+                                     c->cap - c->used);
         if (need == 0)
             return NULL;
         if (need < c->cap - c->used)
             goto done;
     } else {
-        need = json_dumpb(ev, NULL, 0, JSON_COMPACT);
+        need = ap_json_dumpb_compact(ev, NULL, 0);
         if (need == 0)
             return NULL;
     }
-    /* Did not fit: a new chunk (an event bigger than a chunk gets its
-     * own), and serialize again. */
-    cap = AP_MAX((size_t)ST_CHUNK, need + 1);
-    if ((c = malloc(sizeof(*c) + cap)) == NULL)
+    /* Did not fit: the next chunk, and serialize again. */
+    if ((c = arena_next(a, need + 1)) == NULL)
         return NULL;
-    c->cap = cap;
-    c->used = 0;
-    c->next = a->head;
-    a->head = c;
-    if (json_dumpb(ev, c->data, c->cap, JSON_COMPACT) != need)
+    if (ap_json_dumpb_compact(ev, c->data, c->cap) != need)
         return NULL;
 done:
     out = c->data + c->used;

@@ -1,0 +1,224 @@
+/*
+ * Compact JSON, byte-identical to jansson's json_dumpb(JSON_COMPACT); see
+ * ap/json_dump.h.  jansson 2.14's rules, reproduced: object members in
+ * iteration (insertion) order, "key":value joined by ',' with no spaces;
+ * strings escape '"', '\\' and bytes below 0x20 (\b \f \n \r \t by name,
+ * the others as \u00XX, upper-case hex), nothing else ('/' and DEL stay,
+ * UTF-8 is copied); integers as "%lld".  Invalid UTF-8 is an error in
+ * jansson: such a string, like a real (jansson's own "%.17g" rules), is
+ * not reproduced here but passed to json_dumpb.
+ */
+#include <string.h>
+
+#include "ap/json_dump.h"
+#include "ap/common.h"
+
+/* Nesting handled here; deeper (or a cycle, which jansson refuses) goes
+ * to json_dumpb. */
+#define JD_MAX_DEPTH 32
+
+struct jw {
+    char *buf;
+    size_t size, n;
+    int punt; /* something only json_dumpb does right */
+};
+
+static void
+put(struct jw *w, const void *s, size_t len)
+{
+    if (w->n < w->size)
+        memcpy(w->buf + w->n, s, AP_MIN(len, w->size - w->n));
+    w->n += len;
+}
+
+static void
+put1(struct jw *w, char c)
+{
+    if (w->n < w->size)
+        w->buf[w->n] = c;
+    w->n++;
+}
+
+/* Length of the UTF-8 sequence at p (n bytes left), 0 if invalid:
+ * jansson's utf8_check_first/utf8_check_full (no overlong forms, no
+ * surrogates, nothing above U+10FFFF). */
+static size_t
+utf8_seq(const unsigned char *p, size_t n)
+{
+    unsigned c = p[0];
+
+    if (c < 0xC2 || c > 0xF4)
+        return 0;
+    if (c < 0xE0)
+        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c < 0xF0) {
+        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
+            return 0;
+        return 3;
+    }
+    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
+        (p[3] & 0xC0) != 0x80)
+        return 0;
+    if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
+        return 0;
+    return 4;
+}
+
+/* 1: the byte ends a run of bytes copied as they are. */
+static const unsigned char stop[256] = {
+    ['"'] = 1, ['\\'] = 1,
+#define S4(x) [x] = 1, [x + 1] = 1, [x + 2] = 1, [x + 3] = 1
+#define S16(x) S4(x), S4(x + 4), S4(x + 8), S4(x + 12)
+    S16(0x00), S16(0x10), S16(0x80), S16(0x90), S16(0xA0), S16(0xB0),
+    S16(0xC0), S16(0xD0), S16(0xE0), S16(0xF0),
+#undef S16
+#undef S4
+};
+
+static void
+put_str(struct jw *w, const char *str, size_t len)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p = (const unsigned char *)str, *end = p + len;
+    const unsigned char *run = p;
+    char esc[6];
+    size_t k;
+
+    put1(w, '"');
+    while (p < end) {
+        if (!stop[*p]) {
+            p++;
+            continue;
+        }
+        if (*p >= 0x80) {
+            if ((k = utf8_seq(p, (size_t)(end - p))) == 0) {
+                w->punt = 1;
+                return;
+            }
+            p += k;
+            continue;
+        }
+        put(w, run, (size_t)(p - run));
+        esc[0] = '\\';
+        switch (*p) {
+        case '"': esc[1] = '"'; k = 2; break;
+        case '\\': esc[1] = '\\'; k = 2; break;
+        case '\b': esc[1] = 'b'; k = 2; break;
+        case '\f': esc[1] = 'f'; k = 2; break;
+        case '\n': esc[1] = 'n'; k = 2; break;
+        case '\r': esc[1] = 'r'; k = 2; break;
+        case '\t': esc[1] = 't'; k = 2; break;
+        default:
+            memcpy(esc + 1, "u00", 3);
+            esc[4] = hex[*p >> 4];
+            esc[5] = hex[*p & 15];
+            k = 6;
+        }
+        put(w, esc, k);
+        run = ++p;
+    }
+    put(w, run, (size_t)(p - run));
+    put1(w, '"');
+}
+
+static void
+put_int(struct jw *w, json_int_t v)
+{
+    char d[24];
+    size_t i = sizeof(d);
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v
+                                 : (unsigned long long)v;
+
+    do {
+        d[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        d[--i] = '-';
+    put(w, d + i, sizeof(d) - i);
+}
+
+static void
+put_value(struct jw *w, const json_t *v, int depth)
+{
+    char tmp[64];
+    size_t i, n;
+    void *it;
+    int first = 1;
+
+    if (w->punt)
+        return;
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        if (depth >= JD_MAX_DEPTH) {
+            w->punt = 1;
+            return;
+        }
+        put1(w, '{');
+        for (it = json_object_iter((json_t *)v); it != NULL && !w->punt;
+             it = json_object_iter_next((json_t *)v, it)) {
+            if (!first)
+                put1(w, ',');
+            first = 0;
+            put_str(w, json_object_iter_key(it),
+                    json_object_iter_key_len(it));
+            put1(w, ':');
+            put_value(w, json_object_iter_value(it), depth + 1);
+        }
+        put1(w, '}');
+        return;
+    case JSON_ARRAY:
+        if (depth >= JD_MAX_DEPTH) {
+            w->punt = 1;
+            return;
+        }
+        put1(w, '[');
+        n = json_array_size(v);
+        for (i = 0; i < n && !w->punt; i++) {
+            if (i > 0)
+                put1(w, ',');
+            put_value(w, json_array_get(v, i), depth + 1);
+        }
+        put1(w, ']');
+        return;
+    case JSON_STRING:
+        put_str(w, json_string_value(v), json_string_length(v));
+        return;
+    case JSON_INTEGER:
+        put_int(w, json_integer_value(v));
+        return;
+    case JSON_TRUE:
+        put(w, "true", 4);
+        return;
+    case JSON_FALSE:
+        put(w, "false", 5);
+        return;
+    case JSON_NULL:
+        put(w, "null", 4);
+        return;
+    case JSON_REAL:
+        /* jansson's own formatting of this one value */
+        n = json_dumpb(v, tmp, sizeof(tmp), JSON_COMPACT | JSON_ENCODE_ANY);
+        if (n == 0 || n > sizeof(tmp))
+            w->punt = 1;
+        else
+            put(w, tmp, n);
+        return;
+    }
+    w->punt = 1;
+}
+
+size_t
+ap_json_dumpb_compact(const json_t *json, char *buf, size_t size)
+{
+    struct jw w = {buf, buf != NULL ? size : 0, 0, 0};
+
+    if (json_is_object(json) || json_is_array(json)) {
+        put_value(&w, json, 0);
+        if (!w.punt)
+            return w.n;
+    }
+    return json_dumpb(json, buf, size, JSON_COMPACT);
+}
