@@ -324,6 +324,8 @@ ap_store_events(struct ap_store *st, const struct ap_filter *f, size_t limit,
     struct qb q;
     int rc;
 
+    if ((rc = st_events_guided(st, f, limit, offset, ascending, out)) != 1)
+        return rc;
     if ((rc = qb_init(&q, "SELECT json FROM events WHERE 1 = 1")) == 0 &&
         (rc = qb_filter(&q, f)) == 0)
         rc = st_events_where(st, &q, limit, offset, ascending, out);
@@ -356,6 +358,7 @@ ap_store_events_sorted(struct ap_store *st, const struct ap_filter *f,
                                  " ORDER BY (src_country IS NULL), "
                                  "src_country DESC, ts DESC, rid DESC"},
     };
+    struct ap_filter g;
     long long n = 0;
     json_t *arr;
     struct qb q;
@@ -367,8 +370,18 @@ ap_store_events_sorted(struct ap_store *st, const struct ap_filter *f,
         return AP_EINVAL;
     if ((rc = ap_store_count(st, f, &n)) != 0)
         return rc;
+    /* Low-cardinality terms only: read the span of hours that hold the
+     * value, not the whole table. */
+    g = *f;
+    if ((rc = st_guided_narrow(st, &g)) < 0)
+        return rc;
+    f = &g;
     if (n > AP_STORE_MAX_SORT_ROWS)
         return AP_ETOOBIG;
+    if (n == 0 || rc == 2) {
+        *out = json_array();
+        return *out != NULL ? 0 : AP_ENOMEM;
+    }
     if ((rc = qb_init(&q, "SELECT json FROM events WHERE 1 = 1")) == 0 &&
         (rc = qb_filter(&q, f)) == 0 &&
         (rc = qb_sql(&q, order[sort][descending ? 1 : 0])) == 0 &&
@@ -541,6 +554,7 @@ ap_store_count(struct ap_store *st, const struct ap_filter *f,
 {
     struct st_one one1;
     struct st_one one, *o = NULL;
+    struct ap_filter g;
     struct st_span s;
     long long v = 0;
     struct qb q;
@@ -576,9 +590,18 @@ ap_store_count(struct ap_store *st, const struct ap_filter *f,
         if (rc == 0)
             rc = qb_sql(&q, " AS BIGINT)");
     } else {
+        /* Low-cardinality terms only: count in the span of hours that
+         * hold the value. */
+        g = *f;
+        if ((rc = st_guided_narrow(st, &g)) < 0)
+            return rc;
+        if (rc == 2) {
+            *out = 0;
+            return 0;
+        }
         rc = qb_init(&q, "SELECT COUNT(*) FROM events WHERE 1 = 1");
         if (rc == 0)
-            rc = qb_filter(&q, f);
+            rc = qb_filter(&q, &g);
     }
     if (rc == 0)
         rc = st_run(st, &q, int_row, &v);

@@ -73,6 +73,16 @@ int st_run(struct ap_store *st, struct qb *q, sq_row_fn fn, void *ctx);
 size_t st_clamp_limit(size_t limit);
 /* Row callback: parse column 0 (an event's JSON) into the array ctx. */
 int st_json_row(void *ctx, const struct sq_val *c, int n);
+/* Filters on low-cardinality dimensions only (store_guided.c), which
+ * have no events index: the rollup's hours guide the reads.
+ * st_events_guided: ap_store_events for them; 1 if f is not such a
+ * filter.  st_guided_narrow: narrow f's time range to the hours from the
+ * first to the last that hold the value; 0 if f is not such a filter, 1
+ * if narrowed, 2 if no hour holds the value (nothing matches). */
+int st_events_guided(struct ap_store *st, const struct ap_filter *f,
+                     size_t limit, size_t offset, int ascending, json_t **out);
+int st_guided_narrow(struct ap_store *st, struct ap_filter *f);
+
 /* Append ORDER BY/LIMIT/OFFSET to a "SELECT json FROM events ..." query and
  * return the events as a JSON array. */
 int st_events_where(struct ap_store *st, struct qb *q, size_t limit,

@@ -26,3 +26,12 @@ add_test(NAME unit.test_store_sort_pg
                  $<TARGET_FILE:test_store_sort>)
 set_tests_properties(unit.test_store_sort_pg PROPERTIES
     LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)
+# Lists/counts filtered by low-cardinality dimensions only, read hour by
+# hour as the rollup guides (store_guided.c), both engines
+ap_add_unit_test(test_store_guided server/test_store_guided.c)
+target_link_libraries(test_store_guided PRIVATE apiary_store)
+add_test(NAME unit.test_store_guided_pg
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/blackbox/pg.sh run
+                 $<TARGET_FILE:test_store_guided>)
+set_tests_properties(unit.test_store_guided_pg PROPERTIES
+    LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)
