@@ -22,6 +22,9 @@ struct jw {
     char *buf;
     size_t size, n;
     int punt; /* something only json_dumpb does right */
+    /* the top-level object's members, as they are written */
+    ap_json_member_fn *fn;
+    void *ctx;
 };
 
 static void
@@ -89,6 +92,23 @@ word_stops(uint64_t x)
     return (((x - ones * 0x20) | (q - ones) | (b - ones) | x) & high) != 0;
 }
 
+/* Whether the string is all plain bytes (the usual case: names,
+ * addresses, ids), eight at a time, the tail padded with plain bytes. */
+static int
+str_plain(const char *s, size_t len)
+{
+    uint64_t x;
+
+    for (; len >= 8; s += 8, len -= 8) {
+        memcpy(&x, s, 8);
+        if (word_stops(x))
+            return 0;
+    }
+    x = 0x6161616161616161ULL;
+    memcpy(&x, s, len);
+    return !word_stops(x);
+}
+
 static void
 put_str(struct jw *w, const char *str, size_t len)
 {
@@ -98,6 +118,15 @@ put_str(struct jw *w, const char *str, size_t len)
     char esc[6];
     size_t k;
 
+    /* one copy when nothing needs escaping and it fits */
+    if (w->n <= w->size && w->size - w->n >= len + 2 &&
+        str_plain(str, len)) {
+        w->buf[w->n] = '"';
+        memcpy(w->buf + w->n + 1, str, len);
+        w->buf[w->n + len + 1] = '"';
+        w->n += len + 2;
+        return;
+    }
     put1(w, '"');
     while (p < end) {
         for (; end - p >= 8; p += 8) {
@@ -180,13 +209,18 @@ put_value(struct jw *w, const json_t *v, int depth)
         put1(w, '{');
         for (it = json_object_iter((json_t *)v); it != NULL && !w->punt;
              it = json_object_iter_next((json_t *)v, it)) {
+            const char *key = json_object_iter_key(it);
+            size_t kl = json_object_iter_key_len(it);
+            json_t *mv = json_object_iter_value(it);
+
+            if (depth == 0 && w->fn != NULL)
+                w->fn(w->ctx, key, kl, mv);
             if (!first)
                 put1(w, ',');
             first = 0;
-            put_str(w, json_object_iter_key(it),
-                    json_object_iter_key_len(it));
+            put_str(w, key, kl);
             put1(w, ':');
-            put_value(w, json_object_iter_value(it), depth + 1);
+            put_value(w, mv, depth + 1);
         }
         put1(w, '}');
         return;
@@ -232,14 +266,29 @@ put_value(struct jw *w, const json_t *v, int depth)
 }
 
 size_t
-ap_json_dumpb_compact(const json_t *json, char *buf, size_t size)
+ap_json_dumpb_compact_each(const json_t *json, char *buf, size_t size,
+                           ap_json_member_fn *fn, void *ctx)
 {
-    struct jw w = {buf, buf != NULL ? size : 0, 0, 0};
+    struct jw w = {buf, buf != NULL ? size : 0, 0, 0, fn, ctx};
+    void *it;
 
     if (json_is_object(json) || json_is_array(json)) {
         put_value(&w, json, 0);
         if (!w.punt)
             return w.n;
     }
+    /* jansson writes it; every member is reported all the same */
+    for (it = fn != NULL && json_is_object(json)
+                  ? json_object_iter((json_t *)json)
+                  : NULL;
+         it != NULL; it = json_object_iter_next((json_t *)json, it))
+        fn(ctx, json_object_iter_key(it), json_object_iter_key_len(it),
+           json_object_iter_value(it));
     return json_dumpb(json, buf, size, JSON_COMPACT);
+}
+
+size_t
+ap_json_dumpb_compact(const json_t *json, char *buf, size_t size)
+{
+    return ap_json_dumpb_compact_each(json, buf, size, NULL, NULL);
 }

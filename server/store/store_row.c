@@ -84,23 +84,25 @@ arena_next(struct st_arena *a, size_t need)
     return c;
 }
 
-/* The compact JSON of ev, NUL-terminated, in the arena. */
+/* The compact JSON of ev, NUL-terminated, in the arena; fn gets ev's
+ * members (ap_json_dumpb_compact_each), even when it fails. */
 static char *
-arena_dump(struct st_arena *a, const json_t *ev)
+arena_dump(struct st_arena *a, const json_t *ev, ap_json_member_fn *fn,
+           void *ctx)
 {
     struct st_chunk *c = a->cur;
     size_t need;
     char *out;
 
     if (c != NULL) {
-        need = ap_json_dumpb_compact(ev, c->data + c->used,
-                                     c->cap - c->used);
+        need = ap_json_dumpb_compact_each(ev, c->data + c->used,
+                                          c->cap - c->used, fn, ctx);
         if (need == 0)
             return NULL;
         if (need < c->cap - c->used)
             goto done;
     } else {
-        need = ap_json_dumpb_compact(ev, NULL, 0);
+        need = ap_json_dumpb_compact_each(ev, NULL, 0, fn, ctx);
         if (need == 0)
             return NULL;
     }
@@ -162,6 +164,16 @@ row_field(const char *k, size_t n)
     return -1;
 }
 
+static void
+take_field(void *ctx, const char *key, size_t key_len, json_t *v)
+{
+    json_t **f = ctx;
+    int k = row_field(key, key_len);
+
+    if (k >= 0)
+        f[k] = v;
+}
+
 static const char *
 fstr(json_t *const *f, int i)
 {
@@ -195,20 +207,16 @@ st_row_from_event(const json_t *ev, struct st_row *r, const char **why,
 {
     json_t *f[F__N] = {NULL};
     const char *rx, *ts;
+    char *json;
     int64_t us;
-    void *it;
-    int k;
 
     memset(r, 0, sizeof(*r));
     if (!json_is_object(ev)) {
         *why = "event is not a JSON object";
         return AP_EINVAL;
     }
-    for (it = json_object_iter((json_t *)ev); it != NULL;
-         it = json_object_iter_next((json_t *)ev, it))
-        if ((k = row_field(json_object_iter_key(it),
-                           json_object_iter_key_len(it))) >= 0)
-            f[k] = json_object_iter_value(it);
+    /* serialized first: the members are found on the way */
+    json = arena_dump(a, ev, take_field, f);
     r->id = fstr(f, F_ID);
     r->type = fstr(f, F_TYPE);
     ts = fstr(f, F_TS);
@@ -251,8 +259,7 @@ st_row_from_event(const json_t *ev, struct st_row *r, const char **why,
         ll_text(r->dst_port_s, r->dst_port);
     if (r->src_asn >= 0)
         ll_text(r->src_asn_s, r->src_asn);
-    r->json = arena_dump(a, ev);
-    if (r->json == NULL) {
+    if ((r->json = json) == NULL) {
         *why = "cannot serialize event";
         return AP_ENOMEM;
     }
