@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ap/json_dump.h"
+#include "json_bytes.h"
 #include "ap/common.h"
 
 /* Nesting handled here; deeper (or a cycle, which jansson refuses) goes
@@ -43,33 +44,6 @@ put1(struct jw *w, char c)
     w->n++;
 }
 
-/* Length of the UTF-8 sequence at p (n bytes left), 0 if invalid:
- * jansson's utf8_check_first/utf8_check_full (no overlong forms, no
- * surrogates, nothing above U+10FFFF). */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-
-    if (c < 0xC2 || c > 0xF4)
-        return 0;
-    if (c < 0xE0)
-        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c < 0xF0) {
-        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
-            return 0;
-        return 3;
-    }
-    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
-        (p[3] & 0xC0) != 0x80)
-        return 0;
-    if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
-        return 0;
-    return 4;
-}
-
 /* 1: the byte ends a run of bytes copied as they are. */
 static const unsigned char stop[256] = {
     ['"'] = 1, ['\\'] = 1,
@@ -81,17 +55,6 @@ static const unsigned char stop[256] = {
 #undef S4
 };
 
-/* Whether any of the 8 bytes in x stops a run: below 0x20, '"', '\\'
- * or 0x80 and above (the "has less"/"has zero" byte tricks). */
-static int
-word_stops(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-
-    return (((x - ones * 0x20) | (q - ones) | (b - ones) | x) & high) != 0;
-}
-
 /* Whether the string is all plain bytes (the usual case: names,
  * addresses, ids), eight at a time, the tail padded with plain bytes. */
 static int
@@ -101,12 +64,12 @@ str_plain(const char *s, size_t len)
 
     for (; len >= 8; s += 8, len -= 8) {
         memcpy(&x, s, 8);
-        if (word_stops(x))
+        if (json_word_stops(x))
             return 0;
     }
     x = 0x6161616161616161ULL;
     memcpy(&x, s, len);
-    return !word_stops(x);
+    return !json_word_stops(x);
 }
 
 static void
@@ -133,7 +96,7 @@ put_str(struct jw *w, const char *str, size_t len)
             uint64_t x;
 
             memcpy(&x, p, 8);
-            if (word_stops(x))
+            if (json_word_stops(x))
                 break;
         }
         if (p == end)
@@ -143,7 +106,7 @@ put_str(struct jw *w, const char *str, size_t len)
             continue;
         }
         if (*p >= 0x80) {
-            if ((k = utf8_seq(p, (size_t)(end - p))) == 0) {
+            if ((k = json_utf8_seq(p, (size_t)(end - p))) == 0) {
                 w->punt = 1;
                 return;
             }

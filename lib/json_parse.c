@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "ap/json_parse.h"
+#include "json_bytes.h"
 #include "ap/common.h"
 
 #define JP_MAX_DEPTH 32
@@ -29,42 +30,6 @@ skip_ws(struct jp *j)
         j->p++;
 }
 
-/* As in json_dump.c: any byte below 0x20, '"', '\\' or from 0x80. */
-static int
-word_stops(uint64_t x)
-{
-    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-
-    return (((x - ones * 0x20) | (q - ones) | (b - ones) | x) & high) != 0;
-}
-
-/* Length of the valid UTF-8 sequence at p, 0 if invalid (the rules of
- * jansson's utf8_check_full). */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-
-    if (c < 0xC2 || c > 0xF4)
-        return 0;
-    if (c < 0xE0)
-        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c < 0xF0) {
-        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
-            return 0;
-        return 3;
-    }
-    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
-        (p[3] & 0xC0) != 0x80)
-        return 0;
-    if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
-        return 0;
-    return 4;
-}
-
 /*
  * The string whose opening quote was just passed: its bytes in *s, *n
  * (pointing into the input when it has no escape, else into tmp).
@@ -80,7 +45,7 @@ scan_string(struct jp *j, char *tmp, const char **s, size_t *n)
     for (;;) {
         while (j->end - p >= 8) {
             memcpy(&x, p, 8);
-            if (word_stops(x))
+            if (json_word_stops(x))
                 break;
             p += 8;
         }
@@ -93,7 +58,7 @@ scan_string(struct jp *j, char *tmp, const char **s, size_t *n)
         if (*p == '\\')
             goto escaped;
         if (*p >= 0x80) {
-            if ((k = utf8_seq(p, (size_t)(j->end - p))) == 0)
+            if ((k = json_utf8_seq(p, (size_t)(j->end - p))) == 0)
                 return -1;
             p += k;
         } else {
@@ -133,7 +98,7 @@ escaped:
             continue;
         }
         if (*p >= 0x80) {
-            if ((k = utf8_seq(p, (size_t)(j->end - p))) == 0)
+            if ((k = json_utf8_seq(p, (size_t)(j->end - p))) == 0)
                 return -1;
             memcpy(tmp + o, p, k);
             o += k;
