@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ap/json_dump.h"
+#include "json_bytes.h"
 #include "ap/common.h"
 
 /* Nesting handled here; deeper (or a cycle, which jansson refuses) goes
@@ -22,6 +23,9 @@ struct jw {
     char *buf;
     size_t size, n;
     int punt; /* something only json_dumpb does right */
+    /* the top-level object's members, as they are written */
+    ap_json_member_fn *fn;
+    void *ctx;
 };
 
 static void
@@ -40,33 +44,6 @@ put1(struct jw *w, char c)
     w->n++;
 }
 
-/* Length of the UTF-8 sequence at p (n bytes left), 0 if invalid:
- * jansson's utf8_check_first/utf8_check_full (no overlong forms, no
- * surrogates, nothing above U+10FFFF). */
-static size_t
-utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned c = p[0];
-
-    if (c < 0xC2 || c > 0xF4)
-        return 0;
-    if (c < 0xE0)
-        return n >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c < 0xF0) {
-        if (n < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
-            return 0;
-        if ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] >= 0xA0))
-            return 0;
-        return 3;
-    }
-    if (n < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 ||
-        (p[3] & 0xC0) != 0x80)
-        return 0;
-    if ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] >= 0x90))
-        return 0;
-    return 4;
-}
-
 /* 1: the byte ends a run of bytes copied as they are. */
 static const unsigned char stop[256] = {
     ['"'] = 1, ['\\'] = 1,
@@ -78,15 +55,21 @@ static const unsigned char stop[256] = {
 #undef S4
 };
 
-/* Whether any of the 8 bytes in x stops a run: below 0x20, '"', '\\'
- * or 0x80 and above (the "has less"/"has zero" byte tricks). */
+/* Whether the string is all plain bytes (the usual case: names,
+ * addresses, ids), eight at a time, the tail padded with plain bytes. */
 static int
-word_stops(uint64_t x)
+str_plain(const char *s, size_t len)
 {
-    const uint64_t ones = 0x0101010101010101ULL, high = ones * 0x80;
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    uint64_t x;
 
-    return (((x - ones * 0x20) | (q - ones) | (b - ones) | x) & high) != 0;
+    for (; len >= 8; s += 8, len -= 8) {
+        memcpy(&x, s, 8);
+        if (json_word_stops(x))
+            return 0;
+    }
+    x = 0x6161616161616161ULL;
+    memcpy(&x, s, len);
+    return !json_word_stops(x);
 }
 
 static void
@@ -98,13 +81,22 @@ put_str(struct jw *w, const char *str, size_t len)
     char esc[6];
     size_t k;
 
+    /* one copy when nothing needs escaping and it fits */
+    if (w->n <= w->size && w->size - w->n >= len + 2 &&
+        str_plain(str, len)) {
+        w->buf[w->n] = '"';
+        memcpy(w->buf + w->n + 1, str, len);
+        w->buf[w->n + len + 1] = '"';
+        w->n += len + 2;
+        return;
+    }
     put1(w, '"');
     while (p < end) {
         for (; end - p >= 8; p += 8) {
             uint64_t x;
 
             memcpy(&x, p, 8);
-            if (word_stops(x))
+            if (json_word_stops(x))
                 break;
         }
         if (p == end)
@@ -114,7 +106,7 @@ put_str(struct jw *w, const char *str, size_t len)
             continue;
         }
         if (*p >= 0x80) {
-            if ((k = utf8_seq(p, (size_t)(end - p))) == 0) {
+            if ((k = json_utf8_seq(p, (size_t)(end - p))) == 0) {
                 w->punt = 1;
                 return;
             }
@@ -180,13 +172,18 @@ put_value(struct jw *w, const json_t *v, int depth)
         put1(w, '{');
         for (it = json_object_iter((json_t *)v); it != NULL && !w->punt;
              it = json_object_iter_next((json_t *)v, it)) {
+            const char *key = json_object_iter_key(it);
+            size_t kl = json_object_iter_key_len(it);
+            json_t *mv = json_object_iter_value(it);
+
+            if (depth == 0 && w->fn != NULL)
+                w->fn(w->ctx, key, kl, mv);
             if (!first)
                 put1(w, ',');
             first = 0;
-            put_str(w, json_object_iter_key(it),
-                    json_object_iter_key_len(it));
+            put_str(w, key, kl);
             put1(w, ':');
-            put_value(w, json_object_iter_value(it), depth + 1);
+            put_value(w, mv, depth + 1);
         }
         put1(w, '}');
         return;
@@ -232,14 +229,29 @@ put_value(struct jw *w, const json_t *v, int depth)
 }
 
 size_t
-ap_json_dumpb_compact(const json_t *json, char *buf, size_t size)
+ap_json_dumpb_compact_each(const json_t *json, char *buf, size_t size,
+                           ap_json_member_fn *fn, void *ctx)
 {
-    struct jw w = {buf, buf != NULL ? size : 0, 0, 0};
+    struct jw w = {buf, buf != NULL ? size : 0, 0, 0, fn, ctx};
+    void *it;
 
     if (json_is_object(json) || json_is_array(json)) {
         put_value(&w, json, 0);
         if (!w.punt)
             return w.n;
     }
+    /* jansson writes it; every member is reported all the same */
+    for (it = fn != NULL && json_is_object(json)
+                  ? json_object_iter((json_t *)json)
+                  : NULL;
+         it != NULL; it = json_object_iter_next((json_t *)json, it))
+        fn(ctx, json_object_iter_key(it), json_object_iter_key_len(it),
+           json_object_iter_value(it));
     return json_dumpb(json, buf, size, JSON_COMPACT);
+}
+
+size_t
+ap_json_dumpb_compact(const json_t *json, char *buf, size_t size)
+{
+    return ap_json_dumpb_compact_each(json, buf, size, NULL, NULL);
 }

@@ -21,4 +21,15 @@
  */
 size_t ap_json_dumpb_compact(const json_t *json, char *buf, size_t size);
 
+/*
+ * The same, and fn is called with each member of json (an object), in
+ * order (some twice when jansson writes it after all), whether or not
+ * the output fits or succeeds: a caller that needs some of the members
+ * (the store's columns) gets them without a second pass.
+ */
+typedef void ap_json_member_fn(void *ctx, const char *key, size_t key_len,
+                               json_t *value);
+size_t ap_json_dumpb_compact_each(const json_t *json, char *buf, size_t size,
+                                  ap_json_member_fn *fn, void *ctx);
+
 #endif

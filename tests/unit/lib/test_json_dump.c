@@ -247,6 +247,51 @@ TEST(random_values)
     ASSERT(ok > 1000);
 }
 
+struct seen {
+    size_t n;
+    char keys[256];
+};
+
+static void
+note(void *ctx, const char *key, size_t key_len, json_t *v)
+{
+    struct seen *s = ctx;
+
+    (void)v;
+    if (s->n + key_len + 1 < sizeof(s->keys)) {
+        memcpy(s->keys + s->n, key, key_len);
+        s->n += key_len;
+        s->keys[s->n++] = ',';
+        s->keys[s->n] = '\0';
+    }
+}
+
+/* Every top-level member reaches the callback, in order, however the
+ * output ends (written, too short, refused by jansson). */
+TEST(members_reported)
+{
+    json_t *o = json_object();
+    struct seen s = {0, ""};
+    char buf[8];
+
+    json_object_set_new(o, "id", json_string("x"));
+    json_object_set_new(o, "nested", json_pack("{s:{s:i}}", "a", "b", 1));
+    json_object_set_new(o, "r", json_real(0.5));
+    ASSERT(ap_json_dumpb_compact_each(o, NULL, 0, note, &s) > 0);
+    ASSERT_STR_EQ(s.keys, "id,nested,r,");
+    s.n = 0;
+    ASSERT(ap_json_dumpb_compact_each(o, buf, sizeof(buf), note, &s) >
+           sizeof(buf));
+    ASSERT_STR_EQ(s.keys, "id,nested,r,");
+    /* an invalid string: jansson's answer (an error), all members seen */
+    json_object_set_new(o, "bad", json_stringn_nocheck("\xff", 1));
+    json_object_set_new(o, "last", json_true());
+    s.n = 0;
+    ASSERT_EQ(ap_json_dumpb_compact_each(o, NULL, 0, note, &s), 0);
+    ASSERT(strstr(s.keys, "id,nested,r,bad,last,") != NULL);
+    json_decref(o);
+}
+
 int
 main(void)
 {
@@ -260,5 +305,6 @@ main(void)
     RUN(cycle);
     RUN(top_level_scalar);
     RUN(random_values);
+    RUN(members_reported);
     return DONE();
 }
