@@ -1,5 +1,5 @@
 /*
- * Byte tests shared by the JSON fast paths (json_dump.c, json_parse.c):
+ * Byte tests of the compact JSON writer (json_dump.c):
  * jansson's rules for what ends a plain run in a string and what UTF-8
  * it accepts.
  */

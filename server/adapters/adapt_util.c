@@ -14,7 +14,6 @@
 
 #include "adapt.h"
 #include "ap/err.h"
-#include "ap/json_parse.h"
 #include "ap/limits.h"
 #include "ap/net.h"
 #include "ap/util.h"
@@ -38,12 +37,7 @@ ad_parse_object(struct ad_ctx *c)
     json_t *o;
 
     /* jansson rejects invalid UTF-8 and \u0000 and bounds the depth, so
-     * every string it returns is valid UTF-8 without NUL; the fast path
-     * makes the same value for the payloads it takes, and leaves the
-     * others (and every error message) to jansson. */
-    if ((o = ap_json_parse_object_fast((const char *)c->in->payload,
-                                       c->in->len)) != NULL)
-        return o;
+     * every string it returns is valid UTF-8 without NUL. */
     o = json_loadb((const char *)c->in->payload, c->in->len,
                    JSON_REJECT_DUPLICATES, &je);
     if (o == NULL) {
