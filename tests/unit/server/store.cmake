@@ -35,3 +35,12 @@ add_test(NAME unit.test_store_guided_pg
                  $<TARGET_FILE:test_store_guided>)
 set_tests_properties(unit.test_store_guided_pg PROPERTIES
     LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)
+# Batches mixing new, stored and repeated events (SQLite's multi-row
+# inserts tell which rows were new), both engines
+ap_add_unit_test(test_store_batches server/test_store_batches.c)
+target_link_libraries(test_store_batches PRIVATE apiary_store)
+add_test(NAME unit.test_store_batches_pg
+         COMMAND bash ${CMAKE_SOURCE_DIR}/tests/blackbox/pg.sh run
+                 $<TARGET_FILE:test_store_batches>)
+set_tests_properties(unit.test_store_batches_pg PROPERTIES
+    LABELS unit TIMEOUT 300 SKIP_RETURN_CODE 77)

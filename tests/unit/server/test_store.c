@@ -311,79 +311,6 @@ TEST(insert_count_duplicates)
     free_recs(r, NREC);
 }
 
-/*
- * A batch that mixes new events, events already stored and repeats of
- * its own events, in every position: the SQLite engine inserts 32 rows
- * per statement and must still tell which rows were new (the collector
- * passes only those to its sinks, and only those are counted).
- */
-TEST(mixed_batches_tell_new_rows)
-{
-    struct ap_store *st = fx_fresh("t");
-    struct rec *r = calloc(NREC, sizeof(*r));
-    json_t **evs = calloc(2 * NREC, sizeof(*evs));
-    unsigned char *isnew = calloc(2 * NREC, 1), *stored = calloc(NREC, 1);
-    struct ap_filter f;
-    size_t i, n = 0, want = 0, got = 0, k;
-    long long c;
-
-    ASSERT(r != NULL && evs != NULL && isnew != NULL && stored != NULL);
-    gen(r, NREC, T0, 48 * HOUR);
-    /* Every third event stored first, in batches of odd sizes. */
-    for (i = 0; i < NREC; i += 3)
-        evs[n++] = r[i].ev;
-    for (i = 0; i < n; i += k) {
-        k = AP_MIN(n - i, 37 + i % 50);
-        ASSERT_EQ(ap_store_put_events_new(st, evs + i, k, isnew + i), 0);
-    }
-    for (i = 0; i < n; i++)
-        ASSERT_EQ(isnew[i], 1);
-    for (i = 0; i < NREC; i += 3)
-        stored[i] = 1;
-    /* Then everything, each event once or twice (the repeat within the
-     * same batch or the next one), in one call. */
-    n = 0;
-    for (i = 0; i < NREC; i++) {
-        evs[n++] = r[i].ev;
-        if (i % 7 == 0)
-            evs[n++] = r[i].ev;
-        if (i % 11 == 0 && i >= 5)
-            evs[n++] = r[i - 5].ev;
-    }
-    memset(isnew, 0xff, n);
-    ASSERT_EQ(ap_store_put_events_new(st, evs, n, isnew), 0);
-    /* Expected: the first occurrence of each event not stored before. */
-    for (i = 0; i < n; i++) {
-        size_t j;
-        int first = 1;
-
-        for (j = 0; j < NREC && r[j].ev != evs[i]; j++)
-            ;
-        ASSERT(j < NREC);
-        if (stored[j])
-            first = 0;
-        stored[j] = 1;
-        if (isnew[i] != first)
-            TH_FAIL("row %zu (event %zu): new %d, want %d", i, j, isnew[i],
-                    first);
-        want += (size_t)first;
-        got += isnew[i];
-    }
-    ASSERT_EQ(got, want);
-    memset(&f, 0, sizeof(f));
-    ASSERT_EQ(ap_store_count(st, &f, &c), 0);
-    ASSERT_EQ(c, NREC);
-    f.since_us = T0 + 5 * HOUR + 1234;
-    f.until_us = T0 + 29 * HOUR + 999;
-    ASSERT_EQ(ap_store_count(st, &f, &c), 0);
-    ASSERT_EQ(c, expect_count(r, NREC, &f));
-    ap_store_close(st);
-    free_recs(r, NREC);
-    free(evs);
-    free(isnew);
-    free(stored);
-}
-
 TEST(every_filter)
 {
     struct ap_store *st = fx_fresh("t");
@@ -1017,7 +944,6 @@ main(void)
     if (fx_init("store") != 0)
         return 1;
     RUN(insert_count_duplicates);
-    RUN(mixed_batches_tell_new_rows);
     RUN(every_filter);
     RUN(top_every_dimension);
     RUN(timeseries);
