@@ -51,48 +51,38 @@ void
 st_agg_release(struct st_agg *a)
 {
     free(a->e);
-    free(a->used);
+    free(a->slot);
     memset(a, 0, sizeof(*a));
-}
-
-static uint64_t *
-agg_slot(const struct st_agg *a)
-{
-    return (uint64_t *)(void *)(a->e + a->cap / 2);
 }
 
 int
 st_agg_init(struct st_agg *a, size_t cap)
 {
-    size_t c = 1024, k;
+    size_t c = 1024;
 
     while (c < cap)
         c <<= 1;
     memset(a, 0, sizeof(*a));
     /* malloc: the entries' pages are touched only as they fill */
-    a->e = malloc(c / 2 * sizeof(*a->e) + c * sizeof(uint64_t));
-    a->used = malloc(c / 2 * sizeof(*a->used));
-    if (a->e == NULL || a->used == NULL) {
+    a->e = malloc(c / 2 * sizeof(*a->e));
+    a->slot = calloc(c, sizeof(*a->slot));
+    if (a->e == NULL || a->slot == NULL) {
         st_agg_release(a);
         return AP_ENOMEM;
     }
     a->cap = c;
-    for (k = 0; k < c / 2; k++)
-        a->used[k] = k;
-    memset(agg_slot(a), 0, c * sizeof(uint64_t));
     return 0;
 }
 
 static void
 slot_put(struct st_agg *a, uint64_t h, size_t idx)
 {
-    uint64_t *slot = agg_slot(a);
     size_t i;
 
-    for (i = (size_t)h & (a->cap - 1); slot[i] != 0;
+    for (i = (size_t)h & (a->cap - 1); a->slot[i] != 0;
          i = (i + 1) & (a->cap - 1))
         ;
-    slot[i] = (h & 0xffffffff00000000ULL) | (uint64_t)(idx + 1);
+    a->slot[i] = (h & 0xffffffff00000000ULL) | (uint64_t)(idx + 1);
 }
 
 /* Twice the slots; the entries keep their order. */
@@ -121,17 +111,16 @@ agg_get(struct st_agg *a, int kind, long long hour, const char *v,
         const char *v2, const char *v3, uint64_t hv, uint64_t hv2,
         uint64_t hv3)
 {
-    uint64_t h, tag, s, *slot;
+    uint64_t h, tag, s;
     size_t i;
     struct agg_ent *e;
 
     if (2 * (a->len + 1) > a->cap && agg_grow(a) != 0)
         return NULL;
-    slot = agg_slot(a);
     h = mix(mix(mix(mix(mix(0x452821e638d01377ULL, (uint64_t)kind),
                         (uint64_t)hour), hv), hv2), hv3);
     tag = h & 0xffffffff00000000ULL;
-    for (i = (size_t)h & (a->cap - 1); (s = slot[i]) != 0;
+    for (i = (size_t)h & (a->cap - 1); (s = a->slot[i]) != 0;
          i = (i + 1) & (a->cap - 1)) {
         if ((s & 0xffffffff00000000ULL) != tag)
             continue;
@@ -142,14 +131,13 @@ agg_get(struct st_agg *a, int kind, long long hour, const char *v,
     }
     e = &a->e[a->len];
     memset(e, 0, sizeof(*e));
-    e->used = 1;
     e->kind = kind;
     e->hour = hour;
     e->v = v;
     e->v2 = v2;
     e->v3 = v3;
     e->h = h;
-    slot[i] = tag | (uint64_t)(a->len + 1);
+    a->slot[i] = tag | (uint64_t)(a->len + 1);
     a->len++;
     return e;
 }
@@ -353,7 +341,7 @@ st_agg_prepare(const struct st_row *rows, size_t n, struct st_agg **out)
      * it fills anyway). */
     if (a->cap >= 8 * n) {
         a->len = 0;
-        memset(agg_slot(a), 0, a->cap * sizeof(uint64_t));
+        memset(a->slot, 0, a->cap * sizeof(*a->slot));
         rc = 0;
     } else {
         st_agg_release(a);

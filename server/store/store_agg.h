@@ -18,7 +18,6 @@
 #define AGG_SRC (-100)
 
 struct agg_ent {
-    int used;
     int kind;
     long long hour;
     const char *v, *v2, *v3; /* v3: the source address (summary) */
@@ -27,19 +26,17 @@ struct agg_ent {
     uint64_t h; /* the key's hash (to grow the slots) */
 };
 
-/* Entries are dense, in insertion order (e[0..len)); the writer reads
- * them as e[used[k]], so used[k] == k.  The slots (open addressing, at
- * most half full: a batch of scanner sessions from distinct addresses has
- * ~4 keys per event, a batch from one address a few dozen in all) follow
- * the cap / 2 entries in e's block (agg_slot()); a slot holds the hash's
- * upper half and the entry's index + 1, so a probe compares strings only
- * when the hashes agree.  The table is kept from batch to batch
- * (st_agg_prepare): megabytes freed and faulted in again per batch cost
- * more than the aggregation itself. */
+/* Entries are dense, in insertion order (e[0..len)).  The slots (open
+ * addressing, at most half full: a batch of scanner sessions from
+ * distinct addresses has ~4 keys per event, a batch from one address a
+ * few dozen in all) hold the hash's upper half and the entry's index +
+ * 1, so a probe compares strings only when the hashes agree.  The table
+ * is kept from batch to batch (st_agg_prepare): megabytes freed and
+ * faulted in again per batch cost more than the aggregation itself. */
 struct st_agg {
-    struct agg_ent *e; /* cap / 2 entries, then cap slots */
-    size_t cap, len;   /* cap: slots, a power of 2 */
-    size_t *used;      /* the identity, for the writer's loop */
+    struct agg_ent *e; /* cap / 2 entries */
+    uint64_t *slot;    /* cap slots */
+    size_t cap, len;   /* cap: a power of 2 */
 };
 
 int st_agg_init(struct st_agg *a, size_t cap);

@@ -74,13 +74,6 @@ guide_terms(const struct ap_filter *f, struct terms *ts)
     return ts->n > 0;
 }
 
-static int
-one_int(void *ctx, const struct sq_val *c, int n)
-{
-    *(long long *)ctx = n > 0 && c[0].t == SQ_INT ? c[0].i : -1;
-    return 0;
-}
-
 struct hours {
     long long h[GUIDE_CHUNK];
     size_t n;
@@ -179,7 +172,7 @@ window(struct ap_store *st, struct page *pg, long long a, long long b)
         /* Whole windows inside the offset are counted, not read. */
         if ((rc = qb_init(&q, "SELECT COUNT(*) FROM events WHERE 1 = 1")) == 0 &&
             (rc = qb_filter(&q, &g)) == 0)
-            rc = st_run(st, &q, one_int, &n);
+            rc = st_run(st, &q, st_int_row, &n);
         qb_release(&q);
         if (rc != 0)
             return rc;
@@ -214,6 +207,17 @@ floor_div(long long a, long long b)
     return a / b - (a % b != 0 && a < 0);
 }
 
+/* The hours [lo, hi) that overlap f's time range, partial ones at the
+ * edges included (the windows clip them). */
+static void
+hour_span(const struct ap_filter *f, long long *lo, long long *hi)
+{
+    *lo = f->since_us ? floor_div(f->since_us, ST_HOUR_US)
+                      : LLONG_MIN / ST_HOUR_US;
+    *hi = f->until_us ? floor_div(f->until_us - 1, ST_HOUR_US) + 1
+                      : LLONG_MAX / ST_HOUR_US;
+}
+
 /* The first microsecond of hour h (saturated: hours come from stored
  * timestamps, but those are whatever a sensor said). */
 static long long
@@ -231,13 +235,8 @@ st_events_guided(struct ap_store *st, const struct ap_filter *f,
                  size_t limit, size_t offset, int ascending, json_t **out)
 {
     struct page pg = {f, st_clamp_limit(limit), offset, ascending, NULL};
-    /* Whole hours covering the range, partial ones at the edges included
-     * (the windows clip them). */
-    long long lo = f->since_us ? floor_div(f->since_us, ST_HOUR_US)
-                               : LLONG_MIN / ST_HOUR_US,
-              hi = f->until_us ? floor_div(f->until_us - 1, ST_HOUR_US) + 1
-                               : LLONG_MAX / ST_HOUR_US;
     struct hours *hs = NULL;
+    long long lo, hi;
     struct terms ts;
     size_t i;
     int rc = 0;
@@ -246,6 +245,7 @@ st_events_guided(struct ap_store *st, const struct ap_filter *f,
         return 1;
     if (offset > AP_STORE_MAX_OFFSET)
         return AP_EINVAL;
+    hour_span(f, &lo, &hi);
     if ((pg.out = json_array()) == NULL || (hs = malloc(sizeof(*hs))) == NULL) {
         rc = AP_ENOMEM;
         goto out;
@@ -276,17 +276,14 @@ out:
 int
 st_guided_narrow(struct ap_store *st, struct ap_filter *f)
 {
-    long long lo = f->since_us ? floor_div(f->since_us, ST_HOUR_US)
-                               : LLONG_MIN / ST_HOUR_US,
-              hi = f->until_us ? floor_div(f->until_us - 1, ST_HOUR_US) + 1
-                               : LLONG_MAX / ST_HOUR_US,
-              first, last;
+    long long lo, hi, first, last;
     struct hours *hs;
     struct terms ts;
     int rc;
 
     if (!guide_terms(f, &ts))
         return 0;
+    hour_span(f, &lo, &hi);
     if ((hs = malloc(sizeof(*hs))) == NULL)
         return AP_ENOMEM;
     if ((rc = hours_with(st, &ts, lo, hi, 1, 1, hs)) != 0 || hs->n == 0)

@@ -402,8 +402,8 @@ ap_store_events_sorted(struct ap_store *st, const struct ap_filter *f,
 
 /* ---- count -------------------------------------------------------------- */
 
-static int
-int_row(void *ctx, const struct sq_val *c, int n)
+int
+st_int_row(void *ctx, const struct sq_val *c, int n)
 {
     if (n < 1)
         return AP_EDB;
@@ -507,7 +507,7 @@ count_by_seeks(struct ap_store *st, const struct ap_filter *f,
         /* From the oldest hour stored. */
         rc = qb_init(&q, "SELECT MIN(hour) FROM rollup WHERE dim = 0");
         if (rc == 0)
-            rc = st_run(st, &q, int_row, &first);
+            rc = st_run(st, &q, st_int_row, &first);
         qb_release(&q);
         if (rc != 0)
             return rc;
@@ -541,7 +541,7 @@ count_by_seeks(struct ap_store *st, const struct ap_filter *f,
     if (rc == 0)
         rc = qb_sql(&q, " AS BIGINT)");
     if (rc == 0)
-        rc = st_run(st, &q, int_row, &v);
+        rc = st_run(st, &q, st_int_row, &v);
     qb_release(&q);
     if (rc == 0)
         *out = v;
@@ -604,7 +604,7 @@ ap_store_count(struct ap_store *st, const struct ap_filter *f,
             rc = qb_filter(&q, &g);
     }
     if (rc == 0)
-        rc = st_run(st, &q, int_row, &v);
+        rc = st_run(st, &q, st_int_row, &v);
     qb_release(&q);
     if (rc == 0)
         *out = v;

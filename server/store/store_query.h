@@ -71,6 +71,9 @@ void st_split_hours(const struct ap_filter *f, struct st_span *s);
 int st_run(struct ap_store *st, struct qb *q, sq_row_fn fn, void *ctx);
 /* 0 -> 100; capped at AP_STORE_MAX_LIMIT. */
 size_t st_clamp_limit(size_t limit);
+/* Row callback: column 0 as an integer into the long long ctx (0 when
+ * NULL). */
+int st_int_row(void *ctx, const struct sq_val *c, int n);
 /* Row callback: parse column 0 (an event's JSON) into the array ctx. */
 int st_json_row(void *ctx, const struct sq_val *c, int n);
 /* Filters on low-cardinality dimensions only (store_guided.c), which

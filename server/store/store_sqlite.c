@@ -571,7 +571,7 @@ s_insert_many(void *conn, const struct sq_insert *ins, const struct sq_val *p,
               size_t nrows, unsigned char *changed)
 {
     struct sconn *c = conn;
-    sqlite3_stmt *one, *multi = NULL;
+    sqlite3_stmt *one = NULL, *multi = NULL;
     size_t r = 0, np = ins->nparams;
     char *sql;
     int rc, n;
@@ -605,8 +605,11 @@ s_insert_many(void *conn, const struct sq_insert *ins, const struct sq_val *p,
     }
     rc = 0;
 out:
+    /* The bindings point into the caller's rows. */
     if (multi != NULL)
         sqlite3_clear_bindings(multi);
+    if (one != NULL)
+        sqlite3_clear_bindings(one);
     return rc;
 }
 

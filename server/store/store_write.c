@@ -179,11 +179,11 @@ flush_agg(struct ap_store *st, const struct st_agg *a, int which,
     struct sq_val *q;
 
     for (i = 0; i < a->len; i++) {
-        const struct agg_ent *e = &a->e[a->used[i]];
+        const struct agg_ent *e = &a->e[i];
 
-        if (!e->used || (which == 0 ? e->kind < 0
-                         : which == AGG_SRC ? e->kind > AGG_SRC
-                                            : e->kind != which))
+        if (which == 0 ? e->kind < 0
+            : which == AGG_SRC ? e->kind > AGG_SRC
+                               : e->kind != which)
             continue;
         if (which == AGG_SRC && !st_srcset_summarized(srcs, e->v3))
             continue;
@@ -269,7 +269,7 @@ st_write_rows(struct ap_store *st, struct st_row *rows, size_t n,
 {
     unsigned char *isnew = NULL;
     struct sq_val *p = NULL, *np;
-    struct st_agg own = {NULL, 0, 0, NULL};
+    struct st_agg own = {NULL, NULL, 0, 0};
     const struct st_agg *a = &own;
     struct st_srcset srcs = {NULL, 0, 0};
     size_t i, nnew = 0;
