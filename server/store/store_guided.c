@@ -6,7 +6,8 @@
  * sensor at once, but for a sensor with few events (or none: one enrolled
  * an hour ago) it reads the whole table -- minutes at 10 million events.
  * Instead the hourly rollup says which hours hold the value at all (one
- * primary-key seek per hour), and only those hours are read through the
+ * primary-key seek per hour; with a type, the pair dimension says which
+ * hours hold an event of both), and only those hours are read through the
  * time index, newest (or oldest) first, until the page is full.  The cost
  * is bounded by the hours in the range plus the events of the hours that
  * match, never by the size of the table.
@@ -32,7 +33,8 @@ struct terms {
 };
 
 static void
-term_add(struct terms *ts, const char *dim, const char *value, long long iv)
+term_add(struct terms *ts, const char *dim, const char *value,
+         const char *value2, long long iv)
 {
     struct st_one *o = &ts->t[ts->n];
 
@@ -46,6 +48,7 @@ term_add(struct terms *ts, const char *dim, const char *value, long long iv)
         value = o->buf;
     }
     o->value = value;
+    o->value2 = value2;
     o->ivalue = iv;
     ts->n++;
 }
@@ -66,11 +69,21 @@ guide_terms(const struct ap_filter *f, struct terms *ts)
     g.src_asn = 0;
     if (!st_filter_time_only(&g))
         return 0;
-    term_add(ts, "src_asn", NULL, f->src_asn);
-    term_add(ts, "sensor", f->sensor, 0);
-    term_add(ts, "protocol", f->protocol, 0);
-    term_add(ts, "honeypot", f->honeypot, 0);
-    term_add(ts, "type", f->type, 0);
+    term_add(ts, "src_asn", NULL, NULL, f->src_asn);
+    if (f->type == NULL) {
+        term_add(ts, "sensor", f->sensor, NULL, 0);
+        term_add(ts, "protocol", f->protocol, NULL, 0);
+        term_add(ts, "honeypot", f->honeypot, NULL, 0);
+    } else if (f->sensor == NULL && f->protocol == NULL &&
+               f->honeypot == NULL) {
+        term_add(ts, "type", f->type, NULL, 0);
+    } else {
+        /* The type with each other term: hours where they occur in one
+         * event, not merely in the same hour. */
+        term_add(ts, "sensor_type", f->sensor, f->type, 0);
+        term_add(ts, "protocol_type", f->protocol, f->type, 0);
+        term_add(ts, "honeypot_type", f->honeypot, f->type, 0);
+    }
     return ts->n > 0;
 }
 
@@ -107,11 +120,11 @@ hours_with(struct ap_store *st, const struct terms *ts, long long lo,
                                        " JOIN rollup r3 ON r3.dim = ?",
                                        " JOIN rollup r4 ON r4.dim = ?"};
     static const char *const on[] = {
-        " AND r0.hour = a.hour AND r0.value2 = '' AND r0.value = ?",
-        " AND r1.hour = a.hour AND r1.value2 = '' AND r1.value = ?",
-        " AND r2.hour = a.hour AND r2.value2 = '' AND r2.value = ?",
-        " AND r3.hour = a.hour AND r3.value2 = '' AND r3.value = ?",
-        " AND r4.hour = a.hour AND r4.value2 = '' AND r4.value = ?"};
+        " AND r0.hour = a.hour AND r0.value = ?", " AND r0.value2 = ?",
+        " AND r1.hour = a.hour AND r1.value = ?", " AND r1.value2 = ?",
+        " AND r2.hour = a.hour AND r2.value = ?", " AND r2.value2 = ?",
+        " AND r3.hour = a.hour AND r3.value = ?", " AND r3.value2 = ?",
+        " AND r4.hour = a.hour AND r4.value = ?", " AND r4.value2 = ?"};
     struct qb q;
     size_t i;
     int rc;
@@ -121,7 +134,10 @@ hours_with(struct ap_store *st, const struct terms *ts, long long lo,
     for (i = 0; i < ts->n && i < AP_ARRAY_SIZE(join) && rc == 0; i++) {
         rc = qb_add(&q, join[i], sq_int(ts->t[i].d->id));
         if (rc == 0)
-            rc = qb_add(&q, on[i], sq_text(ts->t[i].value));
+            rc = qb_add(&q, on[2 * i], sq_text(ts->t[i].value));
+        if (rc == 0)
+            rc = qb_add(&q, on[2 * i + 1],
+                        sq_text(ts->t[i].value2 ? ts->t[i].value2 : ""));
     }
     if (rc == 0)
         rc = qb_add(&q, " WHERE a.dim = 0 AND a.hour >= ?", sq_int(lo));

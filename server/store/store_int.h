@@ -140,6 +140,9 @@ int st_write_txn(struct ap_store *st, int (*fn)(struct ap_store *, void *),
 int st_reader_get(struct ap_store *st, struct st_conn **out);
 void st_reader_put(struct ap_store *st, struct st_conn *c);
 
+/* The schema this build creates (meta.schema; store_migrate.c). */
+#define ST_SCHEMA_VERSION "4"
+
 /* Microseconds per rollup bucket (one hour). */
 #define ST_HOUR_US 3600000000LL
 
@@ -205,6 +208,9 @@ struct st_dim {
     const char *col2; /* second column (credential pair), or NULL */
     int is_int;       /* value is an integer (dst_port, src_asn) */
     int id;           /* rollup dim id; 0 = the all-events counter */
+    /* A pair kept only to guide searches (store_guided.c): no top lists,
+     * not a dimension ap_store_top answers. */
+    int guide_only;
 };
 extern const struct st_dim st_dims[];
 extern const size_t st_ndims;
@@ -249,8 +255,12 @@ void st_srcset_clear(struct st_srcset *set);
  * ST_SRC_CONNECT + 2/3/4: ports/honeypots/sensors of connect events. */
 #define ST_SRC_CONNECT 100
 int st_srcsum_has_dim(int dim);
-/* After schema(): bring an older schema up to date, or refuse a newer. */
+/* After schema(): bring an older store's schema up to this build's, or
+ * refuse a newer one (store_migrate.c). */
 int st_schema_upgrade(struct ap_store *st, char *err, size_t errlen);
+/* Schema 1 -> 2: the per-source summary of every address, from events
+ * (inside the caller's write transaction). */
+int st_srcsum_build_all(struct ap_store *st);
 /* Retention, before deleting the next batch (ts < before_us, oldest
  * batch rows): take those events out of the summary. */
 int st_srcsum_retire(struct ap_store *st, long long before_us,

@@ -152,7 +152,32 @@ st_filter_one_dim(const struct ap_filter *f, struct st_one *o)
     return n == 1 && st_filter_time_only(&g);
 }
 
-/* " AND col = ?" for the one dimension of o (edges of a rollup query). */
+int
+st_filter_pair(const struct ap_filter *f, struct st_one *o)
+{
+    struct ap_filter g = *f;
+    const char *dim = NULL;
+    int n = 0;
+
+    memset(o, 0, sizeof(*o));
+    if (g.type == NULL)
+        return 0;
+    if (g.sensor)
+        dim = "sensor_type", o->value = g.sensor, g.sensor = NULL, n++;
+    if (g.honeypot)
+        dim = "honeypot_type", o->value = g.honeypot, g.honeypot = NULL, n++;
+    if (g.protocol)
+        dim = "protocol_type", o->value = g.protocol, g.protocol = NULL, n++;
+    o->value2 = g.type;
+    g.type = NULL;
+    if (n != 1 || !st_filter_time_only(&g))
+        return 0;
+    o->d = st_dim_find(dim);
+    return o->d != NULL;
+}
+
+/* " AND col = ?" (and " AND col2 = ?" for a pair) for the one dimension
+ * of o (edges of a rollup query). */
 int
 qb_one_dim(struct qb *q, const struct st_one *o)
 {
@@ -166,6 +191,13 @@ qb_one_dim(struct qb *q, const struct st_one *o)
     if (rc == 0)
         rc = qb_add(q, " = ?", o->d->is_int ? sq_int(o->ivalue)
                                               : sq_text(o->value));
+    if (rc == 0 && o->d->col2 != NULL && o->value2 != NULL) {
+        rc = qb_sql(q, " AND ");
+        if (rc == 0)
+            rc = qb_sql(q, o->d->col2);
+        if (rc == 0)
+            rc = qb_add(q, " = ?", sq_text(o->value2));
+    }
     return rc;
 }
 
@@ -528,12 +560,13 @@ count_by_seeks(struct ap_store *st, const struct ap_filter *f,
                      "UNION ALL SELECT x + 1 FROM h WHERE x + 1 < ?) "
                      "SELECT CAST((SELECT COALESCE(SUM(r.n), 0) FROM h "
                      "JOIN rollup r ON r.dim = ? AND r.hour = h.x AND "
-                     "r.value = ? AND r.value2 = '' WHERE h.x < ?)");
-    if (rc == 0 && q.np + 5 <= QB_MAX_PARAMS) {
+                     "r.value = ? AND r.value2 = ? WHERE h.x < ?)");
+    if (rc == 0 && q.np + 6 <= QB_MAX_PARAMS) {
         q.p[q.np++] = sq_int(s.h1);
         q.p[q.np++] = sq_int(s.h2);
         q.p[q.np++] = sq_int(o->d->id);
         q.p[q.np++] = sq_text(o->value);
+        q.p[q.np++] = sq_text(o->value2 ? o->value2 : "");
         q.p[q.np++] = sq_int(s.h2);
     }
     if (rc == 0)
@@ -565,7 +598,7 @@ ap_store_count(struct ap_store *st, const struct ap_filter *f,
             *out = v;
         return rc < 0 ? rc : 0;
     }
-    if (filter_single(f, &one1) &&
+    if ((filter_single(f, &one1) || st_filter_pair(f, &one1)) &&
         (rc = count_by_seeks(st, f, &one1, &v)) != 1) {
         if (rc == 0)
             *out = v;

@@ -53,11 +53,15 @@ int st_filter_time_only(const struct ap_filter *f);
 /* A filter on exactly one low-cardinality dimension (plus time). */
 struct st_one {
     const struct st_dim *d;
-    const char *value; /* as stored in rollup.value */
-    long long ivalue;  /* for integer dimensions */
+    const char *value;  /* as stored in rollup.value */
+    const char *value2; /* rollup.value2 of a pair dimension, else NULL */
+    long long ivalue;   /* for integer dimensions */
     char buf[24];
 };
 int st_filter_one_dim(const struct ap_filter *f, struct st_one *o);
+/* f is a term and the event type (sensor, honeypot or protocol, plus
+ * type) and time: o is their pair dimension (value, value2). */
+int st_filter_pair(const struct ap_filter *f, struct st_one *o);
 int qb_one_dim(struct qb *q, const struct st_one *o);
 
 /* A time range split into whole hours [h1, h2) (hour numbers) and the

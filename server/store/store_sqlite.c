@@ -49,7 +49,7 @@ struct sconn {
 
 static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
-    "INSERT OR IGNORE INTO meta VALUES ('schema', '3');"
+    "INSERT OR IGNORE INTO meta VALUES ('schema', '" ST_SCHEMA_VERSION "');"
     "CREATE TABLE IF NOT EXISTS events ("
     " rid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
     " ts INTEGER NOT NULL, rx_ts INTEGER, sensor TEXT, honeypot TEXT,"

@@ -16,7 +16,6 @@
 #include <string.h>
 
 #include "ap/err.h"
-#include "ap/log.h"
 #include "store_query.h"
 #include "ap/common.h"
 
@@ -81,30 +80,17 @@ st_srcsum_select(struct qb *q, const struct st_src_col *c, int mode)
     return rc;
 }
 
-/* ---- schema migrations ------------------------------------------------ */
+/* ---- schema 1 -> 2 (store_migrate.c) ---------------------------------- */
 
-static int
-text_row(void *ctx, const struct sq_val *c, int n)
-{
-    char *out = ctx;
-
-    if (n > 0 && c[0].t == SQ_TEXT && c[0].n < 16) {
-        memcpy(out, c[0].s, c[0].n);
-        out[c[0].n] = '\0';
-    }
-    return 0;
-}
-
-/* 1 -> 2: the summary did not exist; build it for every address (a
- * complete summary is valid under version 3 too). */
-static int
-migrate_txn(struct ap_store *st, void *arg)
+/* The summary did not exist; build it for every address (a complete
+ * summary is valid under later versions too). */
+int
+st_srcsum_build_all(struct ap_store *st)
 {
     struct qb q;
     size_t i;
     int rc = 0;
 
-    (void)arg;
     if (st->eng->exec(st->writer, "DELETE FROM srcsum", NULL, 0, NULL,
                       NULL) < 0)
         return AP_EDB;
@@ -122,55 +108,6 @@ migrate_txn(struct ap_store *st, void *arg)
         qb_release(&q);
     }
     return rc < 0 ? rc : 0;
-}
-
-/* 2 -> 3: the summary is kept for busy addresses only (store_srcheavy.c);
- * the data stays, but an older apiary would take a missing summary for
- * an address without events. */
-static int
-set_version_txn(struct ap_store *st, void *arg)
-{
-    (void)arg;
-    return st->eng->exec(st->writer,
-                         "UPDATE meta SET value = '3' WHERE key = 'schema'",
-                         NULL, 0, NULL, NULL) < 0
-               ? AP_EDB
-               : 0;
-}
-
-int
-st_schema_upgrade(struct ap_store *st, char *err, size_t errlen)
-{
-    char v[16] = "";
-    int rc;
-
-    rc = st->eng->exec(st->writer,
-                       "SELECT value FROM meta WHERE key = 'schema'", NULL, 0,
-                       text_row, v);
-    if (rc < 0) {
-        st_errf(err, errlen, "cannot read the store's schema version");
-        return rc;
-    }
-    if (strcmp(v, "3") == 0)
-        return 0;
-    if (strcmp(v, "1") != 0 && strcmp(v, "2") != 0) {
-        st_errf(err, errlen,
-                "store schema version '%s' is not one this apiary knows "
-                "(1, 2 or 3); use a newer apiary",
-                v);
-        return AP_EINVAL;
-    }
-    if (strcmp(v, "1") == 0) {
-        /* minutes for tens of millions of rows; once */
-        ap_log_info("store: upgrading schema 1 -> 2 (per-source summary)");
-        if ((rc = st_write_txn(st, migrate_txn, NULL)) != 0) {
-            st_errf(err, errlen, "store schema upgrade 1 -> 2 failed");
-            return rc;
-        }
-    }
-    if ((rc = st_write_txn(st, set_version_txn, NULL)) != 0)
-        st_errf(err, errlen, "store schema upgrade to 3 failed");
-    return rc;
 }
 
 /* ---- retention: the deleted events leave the summary ----------------- */

@@ -254,7 +254,7 @@ ap_store_top(struct ap_store *st, const char *dim, const struct ap_filter *f,
     struct qb q;
     int rc;
 
-    if ((t.d = st_dim_find(dim)) == NULL)
+    if ((t.d = st_dim_find(dim)) == NULL || t.d->guide_only)
         return AP_EINVAL;
     if (st_filter_time_only(f)) {
         if ((t.arr = json_array()) == NULL)

@@ -87,7 +87,7 @@ st_topk_purge(struct ap_store *st, long long before_hour)
     rc = st->eng->exec(st->writer, "DELETE FROM topk_b WHERE b < ?", p, 1,
                        NULL, NULL);
     for (d = 1; d < 2 * st_ndims && rc >= 0; d++) {
-        if (d == st_ndims)
+        if (d == st_ndims || st_dims[d % st_ndims].guide_only)
             continue;
         p[0] = sq_int(st_dims[d % st_ndims].id);
         p[1] = sq_int(d < st_ndims ? 1 : 24);
@@ -256,6 +256,8 @@ ap_store_maintain(struct ap_store *st, int64_t now_us, int budget, int *more)
             if (b + bu.len > closed)
                 continue;
             for (d = 1; d < st_ndims; d++) {
+                if (st_dims[d].guide_only)
+                    continue;
                 key = mark_key(b, bu.len, st_dims[d].id);
                 if (m.n > 0 &&
                     bsearch(&key, m.k, m.n, sizeof(*m.k), cmp_ll) != NULL)

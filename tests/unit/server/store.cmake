@@ -4,7 +4,7 @@
 # AP_REQUIRE_CLIENTS=1).
 function(ap_add_store_test name)
     ap_add_unit_test(${name} server/${name}.c)
-    target_link_libraries(${name} PRIVATE apiary_store)
+    target_link_libraries(${name} PRIVATE apiary_store PkgConfig::SQLITE)
     add_test(NAME unit.${name}_pg
              COMMAND bash ${CMAKE_SOURCE_DIR}/tests/blackbox/pg.sh run
                      $<TARGET_FILE:${name}>)
@@ -15,7 +15,6 @@ endfunction()
 ap_add_store_test(test_store)
 # Cached top-N lists (store_topk.c) against brute force.
 ap_add_store_test(test_store_topk)
-target_link_libraries(test_store_topk PRIVATE PkgConfig::SQLITE)
 # web2: sorted search (ap_store_events_sorted).
 ap_add_store_test(test_store_sort)
 # Lists/counts filtered by low-cardinality dimensions only, read hour by

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include <libpq-fe.h>
+#include <sqlite3.h>
 
 static char fx_tmpdir[256];
 static const char *fx_pg_base; /* "postgresql://postgres@127.0.0.1:PORT" */
@@ -77,6 +78,61 @@ fx_fresh(const char *prefix)
     snprintf(name, sizeof(name), "%s%d", prefix, ++seq);
     return fx_open(name);
 }
+
+/* The store fx_open made last, opened again (e.g. to run an upgrade). */
+static inline struct ap_store *
+fx_reopen(void)
+{
+    struct ap_store *st = NULL;
+    char err[512];
+
+    if (ap_store_open(fx_url, &st, err, sizeof(err)) != 0)
+        TH_FAIL("open %s: %s", fx_url, err);
+    return st;
+}
+
+static inline int
+fx_count_row(void *ctx, int ncols, char **vals, char **names)
+{
+    (void)names;
+    if (ncols > 0 && vals[0] != NULL)
+        *(long long *)ctx = strtoll(vals[0], NULL, 10);
+    return 0;
+}
+
+/* Run sql on the store's database behind its back (to fake an old
+ * schema, or to look at a table): the first column of its one row, or
+ * -1 when it returns none. */
+static inline long long
+fx_raw_query(const char *sql)
+{
+    long long n = -1;
+
+    if (fx_pg_base != NULL) {
+        PGconn *c = PQconnectdb(fx_url);
+        PGresult *r;
+
+        if (PQstatus(c) != CONNECTION_OK)
+            TH_FAIL("postgres: %s", PQerrorMessage(c));
+        r = PQexec(c, sql);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK &&
+            PQresultStatus(r) != PGRES_TUPLES_OK)
+            TH_FAIL("%s: %s", sql, PQerrorMessage(c));
+        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
+            n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+        PQclear(r);
+        PQfinish(c);
+    } else {
+        sqlite3 *db = NULL;
+
+        ASSERT_EQ(sqlite3_open(fx_url + 7, &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, sql, fx_count_row, &n, NULL), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    return n;
+}
+
+#define fx_raw_sql(sql) ((void)fx_raw_query(sql))
 
 static inline void
 fx_cleanup(void)

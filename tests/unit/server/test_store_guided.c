@@ -5,7 +5,9 @@
  * force on a real engine (SQLite, or PostgreSQL through
  * tests/blackbox/pg.sh): rare, common and absent values, time ranges that
  * cut hours, both directions, offsets that skip whole hours, an event
- * dated years back and one dated years ahead.
+ * dated years back and one dated years ahead; a term with the event type
+ * (the pair dimensions), also for two common values never in one event;
+ * and all of it again after a schema-3 store is upgraded on open.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +60,10 @@ make(struct rec *r, size_t i)
     r->sensor = sensors[rnd(AP_ARRAY_SIZE(sensors))];
     r->honeypot = pots[rnd(AP_ARRAY_SIZE(pots))];
     r->type = types[rnd(AP_ARRAY_SIZE(types))];
+    /* Both common, never together: every hour holds http events and
+     * logins, none an http login. */
+    if (strcmp(r->honeypot, "http") == 0 && strcmp(r->type, "login") == 0)
+        r->type = "command";
     r->asn = 1 + rnd(3);
     if (i % 400 == 7)
         r->sensor = "s-rare";
@@ -144,12 +150,10 @@ check_list(struct ap_store *st, const struct ap_filter *f, size_t limit,
     json_decref(got);
 }
 
-TEST(low_cardinality_filters_match_brute_force)
+/* Every filter, range and page against brute force. */
+static void
+check_filters(struct ap_store *st)
 {
-    struct ap_store *st = fx_fresh("guided");
-    json_t *evs[N];
-    struct ap_filter f;
-    size_t i, ins, k, t, p;
     static const struct {
         size_t limit, offset;
     } pages[] = {{5, 0}, {50, 0}, {10, 7}, {20, 300}, {100, 1990}};
@@ -160,13 +164,11 @@ TEST(low_cardinality_filters_match_brute_force)
         {T0 + 30 * HOUR + 5, T0 + 30 * HOUR + 900000},
         {T0 + 2 * YEAR, 0},
     };
+    struct ap_filter f;
+    size_t k, t, p;
     char what[96];
 
-    for (i = 0; i < N; i++)
-        evs[i] = make(&recs[i], i);
-    ASSERT_EQ(ap_store_put_events(st, evs, N, &ins), 0);
-    ASSERT_EQ(ins, N);
-    for (k = 0; k < 8; k++) {
+    for (k = 0; k < 12; k++) {
         for (t = 0; t < AP_ARRAY_SIZE(ranges); t++) {
             memset(&f, 0, sizeof(f));
             switch (k) {
@@ -178,6 +180,15 @@ TEST(low_cardinality_filters_match_brute_force)
             case 5: f.src_asn = 2; break;
             case 6: f.sensor = "s-rare", f.type = "command"; break;
             case 7: f.src_asn = 3, f.sensor = "s-b", f.honeypot = "ssh"; break;
+            case 8: f.honeypot = "http", f.type = "login"; break;
+            case 9: f.protocol = "ssh", f.type = "connect"; break;
+            case 10:
+                f.sensor = "s-a", f.honeypot = "http", f.type = "login";
+                break;
+            case 11:
+                f.sensor = "s-b", f.protocol = "telnet", f.type = "command";
+                f.src_asn = 1;
+                break;
             }
             f.since_us = ranges[t][0];
             f.until_us = ranges[t][1];
@@ -188,6 +199,37 @@ TEST(low_cardinality_filters_match_brute_force)
             }
         }
     }
+}
+
+TEST(low_cardinality_filters_match_brute_force)
+{
+    struct ap_store *st = fx_fresh("guided");
+    json_t *evs[N];
+    size_t i, ins;
+
+    for (i = 0; i < N; i++)
+        evs[i] = make(&recs[i], i);
+    ASSERT_EQ(ap_store_put_events(st, evs, N, &ins), 0);
+    ASSERT_EQ(ins, N);
+    check_filters(st);
+    {
+        /* The pairs guide searches; they are not top-N dimensions. */
+        struct ap_filter all;
+        json_t *top = NULL;
+
+        memset(&all, 0, sizeof(all));
+        ASSERT_EQ(ap_store_top(st, "sensor_type", &all, 10, &top), AP_EINVAL);
+        ASSERT(top == NULL);
+    }
+
+    /* A schema-3 store (no pair dimensions) gets them on open. */
+    ap_store_close(st);
+    fx_raw_sql("DELETE FROM rollup WHERE dim >= 16");
+    fx_raw_sql("UPDATE meta SET value = '3' WHERE key = 'schema'");
+    st = fx_reopen();
+    ASSERT_EQ(fx_raw_query("SELECT value FROM meta WHERE key = 'schema'"), 4);
+    ASSERT(fx_raw_query("SELECT COUNT(*) FROM rollup WHERE dim = 16") > 0);
+    check_filters(st);
     for (i = 0; i < N; i++)
         json_decref(evs[i]);
     ap_store_close(st);

@@ -15,7 +15,6 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
-#include <sqlite3.h>
 
 #include "ap/err.h"
 #include "ap/event.h"
@@ -28,60 +27,6 @@
 
 #define HOUR 3600000000LL
 
-
-static int
-count_row(void *ctx, int ncols, char **vals, char **names)
-{
-    (void)names;
-    if (ncols > 0 && vals[0] != NULL)
-        *(long long *)ctx = strtoll(vals[0], NULL, 10);
-    return 0;
-}
-
-/* Run sql on the store's database behind its back (to fake an old
- * schema, or to look at a table): the first column of its one row, or
- * -1 when it returns none. */
-static long long
-raw_query(const char *sql)
-{
-    long long n = -1;
-
-    if (fx_pg_base != NULL) {
-        PGconn *c = PQconnectdb(fx_url);
-        PGresult *r;
-
-        if (PQstatus(c) != CONNECTION_OK)
-            TH_FAIL("postgres: %s", PQerrorMessage(c));
-        r = PQexec(c, sql);
-        if (PQresultStatus(r) != PGRES_COMMAND_OK &&
-            PQresultStatus(r) != PGRES_TUPLES_OK)
-            TH_FAIL("%s: %s", sql, PQerrorMessage(c));
-        if (PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1)
-            n = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-        PQclear(r);
-        PQfinish(c);
-    } else {
-        sqlite3 *db = NULL;
-
-        ASSERT_EQ(sqlite3_open(fx_url + 7, &db), SQLITE_OK);
-        ASSERT_EQ(sqlite3_exec(db, sql, count_row, &n, NULL), SQLITE_OK);
-        sqlite3_close(db);
-    }
-    return n;
-}
-
-#define raw_sql(sql) ((void)raw_query(sql))
-
-static struct ap_store *
-reopen(void)
-{
-    struct ap_store *st = NULL;
-    char err[512];
-
-    if (ap_store_open(fx_url, &st, err, sizeof(err)) != 0)
-        TH_FAIL("open %s: %s", fx_url, err);
-    return st;
-}
 
 struct rec {
     long long ts;
@@ -547,7 +492,7 @@ TEST(source_summary_is_exact)
             busy += k2 >= AP_STORE_SRC_HEAVY;
         }
         ASSERT(busy >= 1 && busy < addrs);
-        ASSERT_EQ(raw_query("SELECT COUNT(DISTINCT src_ip) FROM srcsum"),
+        ASSERT_EQ(fx_raw_query("SELECT COUNT(DISTINCT src_ip) FROM srcsum"),
                   busy);
     }
     /* Resent events change nothing. */
@@ -569,9 +514,9 @@ TEST(source_summary_is_exact)
 
     /* A schema-1 database (no summary) is upgraded on open. */
     ap_store_close(st);
-    raw_sql("DELETE FROM srcsum");
-    raw_sql("UPDATE meta SET value = '1' WHERE key = 'schema'");
-    st = reopen();
+    fx_raw_sql("DELETE FROM srcsum");
+    fx_raw_sql("UPDATE meta SET value = '1' WHERE key = 'schema'");
+    st = fx_reopen();
     check_sources(st, r, n, now);
 
     /* Retention takes deleted events out of the summary. */
@@ -587,7 +532,7 @@ TEST(source_summary_is_exact)
 
     /* A schema this build does not know is refused with a message. */
     ap_store_close(st);
-    raw_sql("UPDATE meta SET value = '9' WHERE key = 'schema'");
+    fx_raw_sql("UPDATE meta SET value = '9' WHERE key = 'schema'");
     {
         struct ap_store *st2 = NULL;
         char err[512] = "";
