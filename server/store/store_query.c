@@ -176,6 +176,18 @@ st_filter_pair(const struct ap_filter *f, struct st_one *o)
     return o->d != NULL;
 }
 
+/* " AND value = ? AND value2 = ?": o's rows of the rollup. */
+int
+qb_rollup_value(struct qb *q, const struct st_one *o)
+{
+    int rc = qb_add(q, " AND value = ?", sq_text(o->value));
+
+    if (rc == 0)
+        rc = qb_add(q, " AND value2 = ?",
+                    sq_text(o->value2 ? o->value2 : ""));
+    return rc;
+}
+
 /* " AND col = ?" (and " AND col2 = ?" for a pair) for the one dimension
  * of o (edges of a rollup query). */
 int
@@ -604,7 +616,8 @@ ap_store_count(struct ap_store *st, const struct ap_filter *f,
             *out = v;
         return rc;
     }
-    if (st_filter_time_only(f) || (o = &one, st_filter_one_dim(f, o))) {
+    if (st_filter_time_only(f) ||
+        (o = &one, st_filter_one_dim(f, o) || st_filter_pair(f, o))) {
         st_split_hours(f, &s);
         rc = qb_init(&q, "SELECT CAST((SELECT COALESCE(SUM(n), 0) FROM rollup "
                          "WHERE dim = ?");
@@ -615,7 +628,7 @@ ap_store_count(struct ap_store *st, const struct ap_filter *f,
         if (rc == 0)
             rc = qb_add(&q, " AND hour < ?", sq_int(s.h2));
         if (rc == 0 && o)
-            rc = qb_add(&q, " AND value = ?", sq_text(o->value));
+            rc = qb_rollup_value(&q, o);
         if (rc == 0)
             rc = qb_sql(&q, ")");
         if (rc == 0)
@@ -695,7 +708,8 @@ ap_store_timeseries(struct ap_store *st, const struct ap_filter *f,
     if ((t.counts = calloc((size_t)t.nb, sizeof(*t.counts))) == NULL)
         return AP_ENOMEM;
     if (bucket_us % ST_HOUR_US == 0 &&
-        (st_filter_time_only(&g) || (od = &one, st_filter_one_dim(&g, od)))) {
+        (st_filter_time_only(&g) ||
+         (od = &one, st_filter_one_dim(&g, od) || st_filter_pair(&g, od)))) {
         st_split_hours(&g, &s);
         rc = qb_init(&q, "SELECT b, CAST(SUM(c) AS BIGINT) FROM ("
                          "SELECT (hour * 3600000000) / ? AS b, n AS c "
@@ -709,7 +723,7 @@ ap_store_timeseries(struct ap_store *st, const struct ap_filter *f,
         if (rc == 0)
             rc = qb_add(&q, " AND hour < ?", sq_int(s.h2));
         if (rc == 0 && od)
-            rc = qb_add(&q, " AND value = ?", sq_text(od->value));
+            rc = qb_rollup_value(&q, od);
         if (rc == 0)
             rc = qb_add(&q, " UNION ALL SELECT ts / ?, 1 FROM events",
                         sq_int(bucket_us));

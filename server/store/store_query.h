@@ -63,6 +63,8 @@ int st_filter_one_dim(const struct ap_filter *f, struct st_one *o);
  * type) and time: o is their pair dimension (value, value2). */
 int st_filter_pair(const struct ap_filter *f, struct st_one *o);
 int qb_one_dim(struct qb *q, const struct st_one *o);
+/* " AND value = ? AND value2 = ?": o's rows of the rollup. */
+int qb_rollup_value(struct qb *q, const struct st_one *o);
 
 /* A time range split into whole hours [h1, h2) (hour numbers) and the
  * partial edges [e1a, e1b) and [e2a, e2b) in microseconds. */

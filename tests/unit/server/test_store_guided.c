@@ -7,6 +7,7 @@
  * cut hours, both directions, offsets that skip whole hours, an event
  * dated years back and one dated years ahead; a term with the event type
  * (the pair dimensions), also for two common values never in one event;
+ * hourly and daily series of each filter;
  * and all of it again after a schema-3 store is upgraded on open.
  */
 #include <stdio.h>
@@ -150,6 +151,35 @@ check_list(struct ap_store *st, const struct ap_filter *f, size_t limit,
     json_decref(got);
 }
 
+/* ap_store_timeseries(f, bucket) is exactly brute force. */
+static void
+check_series(struct ap_store *st, const struct ap_filter *f, long long bucket,
+             const char *what)
+{
+    long long first = f->since_us / bucket,
+              nb = (f->until_us - 1) / bucket - first + 1, *want, b;
+    json_t *got = NULL;
+    size_t i;
+
+    want = calloc((size_t)nb, sizeof(*want));
+    ASSERT(want != NULL);
+    for (i = 0; i < N; i++)
+        if (matches(&recs[i], f))
+            want[recs[i].ts / bucket - first]++;
+    ASSERT_EQ(ap_store_timeseries(st, f, bucket, &got), 0);
+    ASSERT_EQ(json_array_size(got), (size_t)nb);
+    for (b = 0; b < nb; b++) {
+        json_int_t c = json_integer_value(
+            json_object_get(json_array_get(got, (size_t)b), "count"));
+
+        if (c != want[b])
+            TH_FAIL("%s: series bucket %lld has %lld, want %lld", what, b,
+                    (long long)c, want[b]);
+    }
+    json_decref(got);
+    free(want);
+}
+
 /* Every filter, range and page against brute force. */
 static void
 check_filters(struct ap_store *st)
@@ -192,8 +222,10 @@ check_filters(struct ap_store *st)
             }
             f.since_us = ranges[t][0];
             f.until_us = ranges[t][1];
+            snprintf(what, sizeof(what), "filter %zu range %zu", k, t);
+            if (f.since_us != 0 && f.until_us != 0)
+                check_series(st, &f, t == 2 ? 24 * HOUR : HOUR, what);
             for (p = 0; p < AP_ARRAY_SIZE(pages); p++) {
-                snprintf(what, sizeof(what), "filter %zu range %zu", k, t);
                 check_list(st, &f, pages[p].limit, pages[p].offset, 0, what);
                 check_list(st, &f, pages[p].limit, pages[p].offset, 1, what);
             }
