@@ -374,6 +374,9 @@ run_queries(struct ap_store *st, int runs)
     TIME_Q("count sensor+type all",
            (f = all, f.sensor = sensors[1], f.type = "download",
             ap_store_count(st, &f, &cnt), out = json_integer(cnt), 0));
+    TIME_Q("count sensor+honeypot all",
+           (f = all, f.sensor = sensors[0], f.honeypot = "ssh",
+            ap_store_count(st, &f, &cnt), out = json_integer(cnt), 0));
     TIME_Q("top username for honeypot 24h",
            (f = day, f.honeypot = "telnet",
             ap_store_top(st, "username", &f, 10, &out)));

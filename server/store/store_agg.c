@@ -169,6 +169,7 @@ dim_value(const struct st_dim *d, const struct st_row *r, const char **v2)
     case 16: *v2 = r->type; return r->sensor;
     case 17: *v2 = r->type; return r->honeypot;
     case 18: *v2 = r->type; return r->protocol;
+    case 19: *v2 = r->honeypot; return r->honeypot ? r->sensor : NULL;
     }
     return NULL;
 }
@@ -223,7 +224,7 @@ st_agg_rows(struct st_agg *a, const struct st_row *rows, size_t n,
     int connect, hashed, id;
 
     if (st_ndims > AP_ARRAY_SIZE(last))
-        return AP_EINVAL; /* not reached: 19 dimensions */
+        return AP_EINVAL; /* not reached: 20 dimensions */
     memset(last, 0, sizeof(last));
     for (d = 0; d < st_ndims; d++)
         summ[d] = (unsigned char)st_srcsum_has_dim(st_dims[d].id);

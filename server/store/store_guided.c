@@ -38,7 +38,9 @@ term_add(struct terms *ts, const char *dim, const char *value,
 {
     struct st_one *o = &ts->t[ts->n];
 
-    if (value == NULL && iv == 0)
+    /* A term left out only widens the hours read: each window applies
+     * the whole filter. */
+    if ((value == NULL && iv == 0) || ts->n == AP_ARRAY_SIZE(ts->t))
         return;
     memset(o, 0, sizeof(*o));
     if ((o->d = st_dim_find(dim)) == NULL)
@@ -63,6 +65,7 @@ static int
 guide_terms(const struct ap_filter *f, struct terms *ts)
 {
     struct ap_filter g = *f;
+    unsigned covered;
 
     ts->n = 0;
     g.sensor = g.honeypot = g.type = g.protocol = NULL;
@@ -70,20 +73,18 @@ guide_terms(const struct ap_filter *f, struct terms *ts)
     if (!st_filter_time_only(&g))
         return 0;
     term_add(ts, "src_asn", NULL, NULL, f->src_asn);
-    if (f->type == NULL) {
+    /* Two terms in one pair dimension: hours where they occur in one
+     * event, not merely in the same hour. */
+    ts->n += st_pair_terms(f, &ts->t[ts->n], AP_ARRAY_SIZE(ts->t) - ts->n,
+                           &covered);
+    if (!(covered & 1))
         term_add(ts, "sensor", f->sensor, NULL, 0);
-        term_add(ts, "protocol", f->protocol, NULL, 0);
+    if (!(covered & 2))
         term_add(ts, "honeypot", f->honeypot, NULL, 0);
-    } else if (f->sensor == NULL && f->protocol == NULL &&
-               f->honeypot == NULL) {
+    if (!(covered & 4))
+        term_add(ts, "protocol", f->protocol, NULL, 0);
+    if (!(covered & 8))
         term_add(ts, "type", f->type, NULL, 0);
-    } else {
-        /* The type with each other term: hours where they occur in one
-         * event, not merely in the same hour. */
-        term_add(ts, "sensor_type", f->sensor, f->type, 0);
-        term_add(ts, "protocol_type", f->protocol, f->type, 0);
-        term_add(ts, "honeypot_type", f->honeypot, f->type, 0);
-    }
     return ts->n > 0;
 }
 

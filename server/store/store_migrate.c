@@ -10,8 +10,8 @@
  *           but an older apiary would take a missing summary for an
  *           address without events;
  *   3 -> 4  the pair rollup dimensions (sensor, honeypot, protocol each
- *           with the event type, store_write.c) that guide searches:
- *           summed from the events.
+ *           with the event type; sensor with honeypot; store_write.c)
+ *           that guide searches: summed from the events.
  */
 #include <stdio.h>
 #include <string.h>
@@ -54,8 +54,9 @@ build_pairs(struct ap_store *st)
         snprintf(sql, sizeof(sql),
                  "INSERT INTO rollup (dim, hour, value, value2, n) "
                  "SELECT %d, ts / %lld, %s, %s, COUNT(*) FROM events "
-                 "WHERE %s IS NOT NULL GROUP BY 2, 3, 4",
-                 dim->id, ST_HOUR_US, dim->col, dim->col2, dim->col);
+                 "WHERE %s IS NOT NULL AND %s IS NOT NULL GROUP BY 2, 3, 4",
+                 dim->id, ST_HOUR_US, dim->col, dim->col2, dim->col,
+                 dim->col2);
         if ((rc = st->eng->exec(st->writer, sql, NULL, 0, NULL, NULL)) < 0)
             return rc;
     }

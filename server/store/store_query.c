@@ -152,28 +152,64 @@ st_filter_one_dim(const struct ap_filter *f, struct st_one *o)
     return n == 1 && st_filter_time_only(&g);
 }
 
+/* The filter's value of a low-cardinality events column (the columns
+ * the pair dimensions are made of), or NULL. */
+static const char *
+low_value(const struct ap_filter *f, const char *col)
+{
+    if (col == NULL)
+        return NULL;
+    if (strcmp(col, "sensor") == 0)
+        return f->sensor;
+    if (strcmp(col, "honeypot") == 0)
+        return f->honeypot;
+    if (strcmp(col, "protocol") == 0)
+        return f->protocol;
+    if (strcmp(col, "type") == 0)
+        return f->type;
+    return NULL;
+}
+
+size_t
+st_pair_terms(const struct ap_filter *f, struct st_one *out, size_t max,
+              unsigned *covered)
+{
+    static const char *const cols[] = {"sensor", "honeypot", "protocol",
+                                       "type"};
+    const char *v, *v2;
+    size_t d, c, n = 0;
+
+    *covered = 0;
+    for (d = 0; d < st_ndims && n < max; d++) {
+        if (!st_dims[d].guide_only ||
+            (v = low_value(f, st_dims[d].col)) == NULL ||
+            (v2 = low_value(f, st_dims[d].col2)) == NULL)
+            continue;
+        memset(&out[n], 0, sizeof(out[n]));
+        out[n].d = &st_dims[d];
+        out[n].value = v;
+        out[n].value2 = v2;
+        n++;
+        for (c = 0; c < AP_ARRAY_SIZE(cols); c++)
+            if (strcmp(cols[c], st_dims[d].col) == 0 ||
+                strcmp(cols[c], st_dims[d].col2) == 0)
+                *covered |= 1u << c;
+    }
+    return n;
+}
+
 int
 st_filter_pair(const struct ap_filter *f, struct st_one *o)
 {
     struct ap_filter g = *f;
-    const char *dim = NULL;
-    int n = 0;
+    unsigned covered;
 
-    memset(o, 0, sizeof(*o));
-    if (g.type == NULL)
+    g.sensor = g.honeypot = g.protocol = g.type = NULL;
+    if ((f->sensor != NULL) + (f->honeypot != NULL) +
+                (f->protocol != NULL) + (f->type != NULL) != 2 ||
+        !st_filter_time_only(&g))
         return 0;
-    if (g.sensor)
-        dim = "sensor_type", o->value = g.sensor, g.sensor = NULL, n++;
-    if (g.honeypot)
-        dim = "honeypot_type", o->value = g.honeypot, g.honeypot = NULL, n++;
-    if (g.protocol)
-        dim = "protocol_type", o->value = g.protocol, g.protocol = NULL, n++;
-    o->value2 = g.type;
-    g.type = NULL;
-    if (n != 1 || !st_filter_time_only(&g))
-        return 0;
-    o->d = st_dim_find(dim);
-    return o->d != NULL;
+    return st_pair_terms(f, o, 1, &covered) == 1;
 }
 
 /* " AND value = ? AND value2 = ?": o's rows of the rollup. */

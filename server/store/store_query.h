@@ -59,8 +59,15 @@ struct st_one {
     char buf[24];
 };
 int st_filter_one_dim(const struct ap_filter *f, struct st_one *o);
-/* f is a term and the event type (sensor, honeypot or protocol, plus
- * type) and time: o is their pair dimension (value, value2). */
+/*
+ * The pair dimensions (st_dims' guide_only entries) whose two columns
+ * f sets, at most max of them, into out; *covered: bit i set when the
+ * i-th of sensor, honeypot, protocol, type is in one of them.
+ */
+size_t st_pair_terms(const struct ap_filter *f, struct st_one *out,
+                     size_t max, unsigned *covered);
+/* f sets exactly two of sensor, honeypot, protocol and type, which form
+ * a pair dimension, and otherwise only time: o is that pair. */
 int st_filter_pair(const struct ap_filter *f, struct st_one *o);
 int qb_one_dim(struct qb *q, const struct st_one *o);
 /* " AND value = ? AND value2 = ?": o's rows of the rollup. */

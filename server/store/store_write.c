@@ -35,13 +35,15 @@ const struct st_dim st_dims[] = {
     {"sha256", "sha256", NULL, 0, 13, 0},
     {"signature", "signature", NULL, 0, 14, 0},
     {"type", "type", NULL, 0, 15, 0},
-    /* A term and the event type together: "logins on sensor X" is the
-     * usual second filter, and the two single rollups cannot tell the
-     * hours where both occur in one event from those where they occur
-     * apart (the search would read every hour holding both). */
+    /* Two low-cardinality terms together: "logins on sensor X" and
+     * "ssh on sensor X" are the usual two-term filters, and two single
+     * rollups cannot tell the hours where both occur in one event from
+     * those where they occur apart (the search would read every hour
+     * holding both, the count every event). */
     {"sensor_type", "sensor", "type", 0, 16, 1},
     {"honeypot_type", "honeypot", "type", 0, 17, 1},
     {"protocol_type", "protocol", "type", 0, 18, 1},
+    {"sensor_honeypot", "sensor", "honeypot", 0, 19, 1},
 };
 const size_t st_ndims = AP_ARRAY_SIZE(st_dims);
 

@@ -65,6 +65,9 @@ make(struct rec *r, size_t i)
      * logins, none an http login. */
     if (strcmp(r->honeypot, "http") == 0 && strcmp(r->type, "login") == 0)
         r->type = "command";
+    /* Likewise sensor s-c never runs telnet. */
+    if (strcmp(r->sensor, "s-c") == 0 && strcmp(r->honeypot, "telnet") == 0)
+        r->honeypot = "ssh";
     r->asn = 1 + rnd(3);
     if (i % 400 == 7)
         r->sensor = "s-rare";
@@ -198,7 +201,7 @@ check_filters(struct ap_store *st)
     size_t k, t, p;
     char what[96];
 
-    for (k = 0; k < 12; k++) {
+    for (k = 0; k < 15; k++) {
         for (t = 0; t < AP_ARRAY_SIZE(ranges); t++) {
             memset(&f, 0, sizeof(f));
             switch (k) {
@@ -218,6 +221,12 @@ check_filters(struct ap_store *st)
             case 11:
                 f.sensor = "s-b", f.protocol = "telnet", f.type = "command";
                 f.src_asn = 1;
+                break;
+            case 12: f.sensor = "s-c", f.honeypot = "telnet"; break;
+            case 13: f.sensor = "s-a", f.honeypot = "ssh"; break;
+            case 14:
+                f.sensor = "s-a", f.honeypot = "ssh", f.protocol = "ssh";
+                f.type = "login", f.src_asn = 2;
                 break;
             }
             f.since_us = ranges[t][0];
