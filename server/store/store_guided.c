@@ -6,11 +6,12 @@
  * sensor at once, but for a sensor with few events (or none: one enrolled
  * an hour ago) it reads the whole table -- minutes at 10 million events.
  * Instead the hourly rollup says which hours hold the value at all (one
- * primary-key seek per hour; with a type, the pair dimension says which
- * hours hold an event of both), and only those hours are read through the
- * time index, newest (or oldest) first, until the page is full.  The cost
- * is bounded by the hours in the range plus the events of the hours that
- * match, never by the size of the table.
+ * primary-key seek per hour; for two terms of a pair dimension, such as
+ * a sensor and a type, the pair says which hours hold an event of both),
+ * and only those hours are read through the time index, newest (or
+ * oldest) first, until the page is full.  The cost is bounded by the
+ * hours in the range plus the events of the hours that match, never by
+ * the size of the table.
  */
 #include <limits.h>
 #include <stdint.h>
@@ -77,13 +78,13 @@ guide_terms(const struct ap_filter *f, struct terms *ts)
      * event, not merely in the same hour. */
     ts->n += st_pair_terms(f, &ts->t[ts->n], AP_ARRAY_SIZE(ts->t) - ts->n,
                            &covered);
-    if (!(covered & 1))
+    if (!(covered & ST_LOW_SENSOR))
         term_add(ts, "sensor", f->sensor, NULL, 0);
-    if (!(covered & 2))
+    if (!(covered & ST_LOW_HONEYPOT))
         term_add(ts, "honeypot", f->honeypot, NULL, 0);
-    if (!(covered & 4))
+    if (!(covered & ST_LOW_PROTOCOL))
         term_add(ts, "protocol", f->protocol, NULL, 0);
-    if (!(covered & 8))
+    if (!(covered & ST_LOW_TYPE))
         term_add(ts, "type", f->type, NULL, 0);
     return ts->n > 0;
 }

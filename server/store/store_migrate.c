@@ -1,9 +1,9 @@
 /*
  * Schema versions (meta.schema) and the upgrade of an older store on
  * open.  A new store is created at ST_SCHEMA_VERSION by the engines'
- * schema text; an older one is brought forward here, each step in one
- * write transaction with the new version number, so that a crash leaves
- * the store at the old version and the step runs again whole.
+ * schema text; an older one is brought forward here, all its steps and
+ * the new version number in one write transaction, so that a crash
+ * leaves the store at the old version and the upgrade runs again whole.
  *
  *   1 -> 2  the per-source summary (store_srcsum.c), for every address;
  *   2 -> 3  the summary is kept for busy addresses only: the data stays,

@@ -12,6 +12,7 @@
  * of its terms.
  */
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -152,21 +153,31 @@ st_filter_one_dim(const struct ap_filter *f, struct st_one *o)
     return n == 1 && st_filter_time_only(&g);
 }
 
-/* The filter's value of a low-cardinality events column (the columns
- * the pair dimensions are made of), or NULL. */
+/* The filter's value of a column pair dimensions are made of, and its
+ * ST_LOW_ bit; NULL when the filter does not set it. */
 static const char *
-low_value(const struct ap_filter *f, const char *col)
+low_value(const struct ap_filter *f, const char *col, unsigned *bit)
 {
-    if (col == NULL)
-        return NULL;
-    if (strcmp(col, "sensor") == 0)
-        return f->sensor;
-    if (strcmp(col, "honeypot") == 0)
-        return f->honeypot;
-    if (strcmp(col, "protocol") == 0)
-        return f->protocol;
-    if (strcmp(col, "type") == 0)
-        return f->type;
+    static const struct {
+        const char *col;
+        size_t off;
+        unsigned bit;
+    } cols[] = {
+        {"sensor", offsetof(struct ap_filter, sensor), ST_LOW_SENSOR},
+        {"honeypot", offsetof(struct ap_filter, honeypot), ST_LOW_HONEYPOT},
+        {"protocol", offsetof(struct ap_filter, protocol), ST_LOW_PROTOCOL},
+        {"type", offsetof(struct ap_filter, type), ST_LOW_TYPE},
+    };
+    const char *v;
+    size_t i;
+
+    for (i = 0; col != NULL && i < AP_ARRAY_SIZE(cols); i++) {
+        if (strcmp(cols[i].col, col) != 0)
+            continue;
+        memcpy(&v, (const char *)f + cols[i].off, sizeof(v));
+        *bit = cols[i].bit;
+        return v;
+    }
     return NULL;
 }
 
@@ -174,26 +185,22 @@ size_t
 st_pair_terms(const struct ap_filter *f, struct st_one *out, size_t max,
               unsigned *covered)
 {
-    static const char *const cols[] = {"sensor", "honeypot", "protocol",
-                                       "type"};
     const char *v, *v2;
-    size_t d, c, n = 0;
+    unsigned b, b2;
+    size_t d, n = 0;
 
     *covered = 0;
     for (d = 0; d < st_ndims && n < max; d++) {
         if (!st_dims[d].guide_only ||
-            (v = low_value(f, st_dims[d].col)) == NULL ||
-            (v2 = low_value(f, st_dims[d].col2)) == NULL)
+            (v = low_value(f, st_dims[d].col, &b)) == NULL ||
+            (v2 = low_value(f, st_dims[d].col2, &b2)) == NULL)
             continue;
         memset(&out[n], 0, sizeof(out[n]));
         out[n].d = &st_dims[d];
         out[n].value = v;
         out[n].value2 = v2;
         n++;
-        for (c = 0; c < AP_ARRAY_SIZE(cols); c++)
-            if (strcmp(cols[c], st_dims[d].col) == 0 ||
-                strcmp(cols[c], st_dims[d].col2) == 0)
-                *covered |= 1u << c;
+        *covered |= b | b2;
     }
     return n;
 }

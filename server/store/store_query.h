@@ -59,10 +59,15 @@ struct st_one {
     char buf[24];
 };
 int st_filter_one_dim(const struct ap_filter *f, struct st_one *o);
+/* The columns pair dimensions are made of, as bits of *covered. */
+#define ST_LOW_SENSOR 1u
+#define ST_LOW_HONEYPOT 2u
+#define ST_LOW_PROTOCOL 4u
+#define ST_LOW_TYPE 8u
 /*
  * The pair dimensions (st_dims' guide_only entries) whose two columns
- * f sets, at most max of them, into out; *covered: bit i set when the
- * i-th of sensor, honeypot, protocol, type is in one of them.
+ * f sets, at most max of them, into out; *covered: the ST_LOW_ bits of
+ * the columns in one of them.
  */
 size_t st_pair_terms(const struct ap_filter *f, struct st_one *out,
                      size_t max, unsigned *covered);
