@@ -22,7 +22,9 @@
 /* Rows sent before a sync point: keeps the results the server writes
  * back small enough that a blocking client never deadlocks against it. */
 #define PIPE_CHUNK 500
-#define MAX_PARAMS 64
+/* Parameters of one statement: a multi-row insert's rows (ST_MULTI_ROWS
+ * x 22 for events), or a query's. */
+#define MAX_PARAMS 1024
 
 /* Type OIDs (pg_type.h is server-side only). */
 #define OID_BOOL 16
@@ -264,7 +266,8 @@ prepared(struct pconn *c, const char *sql, const char **name)
     return 0;
 }
 
-/* Parameter arrays for one execution; ints are written into nums. */
+/* Parameter arrays for one execution; ints are written into nums.
+ * ~40 KB: allocated, not on a caller's stack. */
 struct pparams {
     const char *v[MAX_PARAMS];
     int len[MAX_PARAMS], fmt[MAX_PARAMS];
@@ -363,7 +366,7 @@ p_exec(void *conn, const char *sql, const struct sq_val *p, size_t np,
        sq_row_fn fn, void *ctx)
 {
     struct pconn *c = conn;
-    struct pparams pp;
+    struct pparams *pp;
     const char *name;
     PGresult *r;
     int rc;
@@ -380,9 +383,14 @@ p_exec(void *conn, const char *sql, const struct sq_val *p, size_t np,
     }
     if ((rc = prepared(c, sql, &name)) != 0)
         return rc;
-    if ((rc = fill_params(&pp, p, np)) != 0)
+    if ((pp = malloc(sizeof(*pp))) == NULL)
+        return AP_ENOMEM;
+    if ((rc = fill_params(pp, p, np)) != 0) {
+        free(pp);
         return rc;
-    r = PQexecPrepared(c->pg, name, (int)np, pp.v, pp.len, pp.fmt, 1);
+    }
+    r = PQexecPrepared(c->pg, name, (int)np, pp->v, pp->len, pp->fmt, 1);
+    free(pp);
     switch (PQresultStatus(r)) {
     case PGRES_TUPLES_OK:
         rc = fn ? rows_out(r, fn, ctx) : 0;
@@ -398,19 +406,30 @@ p_exec(void *conn, const char *sql, const struct sq_val *p, size_t np,
     return rc;
 }
 
-/* Read the results of n pipelined statements and the sync after them. */
+/* One pipelined insert statement: rows [first, first + n) of the call. */
+struct sent {
+    size_t first, n;
+};
+
+/*
+ * Read the results of the ns statements sent and the sync after them.
+ * With changed: each statement returned the keys of the rows it
+ * inserted (RETURNING), which mark those rows.
+ */
 static int
-pipe_read(struct pconn *c, size_t n, unsigned char *changed)
+pipe_read(struct pconn *c, const struct sq_insert *ins,
+          const struct sq_val *p, const struct sent *sent, size_t ns,
+          unsigned char *changed)
 {
     PGresult *r;
     size_t k = 0;
-    int rc = 0;
+    int rc = 0, i;
 
     for (;;) {
         r = PQgetResult(c->pg);
         if (r == NULL) {
             /* End of one statement's results. */
-            if (++k > n + 1)
+            if (++k > ns + 1)
                 break;
             continue;
         }
@@ -418,9 +437,18 @@ pipe_read(struct pconn *c, size_t n, unsigned char *changed)
         case PGRES_PIPELINE_SYNC:
             PQclear(r);
             return rc;
+        case PGRES_TUPLES_OK:
+            for (i = 0; changed && k < ns && i < PQntuples(r) && rc == 0; i++)
+                if (st_mark_key(ins, p + sent[k].first * ins->nparams,
+                                sent[k].n, PQgetvalue(r, i, 0),
+                                (size_t)PQgetlength(r, i, 0),
+                                changed + sent[k].first) != 0) {
+                    ap_log_error("postgresql: an insert returned a key it "
+                                 "was not given");
+                    rc = AP_EDB;
+                }
+            break;
         case PGRES_COMMAND_OK:
-            if (changed && k < n)
-                changed[k] = strtol(PQcmdTuples(r), NULL, 10) > 0;
             break;
         case PGRES_PIPELINE_ABORTED:
             rc = AP_EDB;
@@ -435,30 +463,71 @@ pipe_read(struct pconn *c, size_t n, unsigned char *changed)
     return rc == 0 ? AP_EDB : rc;
 }
 
+/* The statements of an insert: one of ST_MULTI_ROWS rows and one of a
+ * single row, returning the keys of new rows when the caller asks which
+ * rows were new. */
+static int
+insert_stmts(struct pconn *c, const struct sq_insert *ins, int returning,
+             const char **multi, const char **one)
+{
+    char suffix[64], *sql;
+    int rc;
+
+    if (returning && ins->key_col == NULL)
+        return AP_EINVAL;
+    snprintf(suffix, sizeof(suffix), " RETURNING %s",
+             returning ? ins->key_col : "");
+    if ((sql = st_multi_sql(ins->sql, ST_MULTI_ROWS,
+                            returning ? suffix : NULL)) == NULL)
+        return AP_ENOMEM;
+    rc = prepared(c, sql, multi);
+    free(sql);
+    if (rc != 0)
+        return rc;
+    if ((sql = st_multi_sql(ins->sql, 1, returning ? suffix : NULL)) == NULL)
+        return AP_ENOMEM;
+    rc = prepared(c, sql, one);
+    free(sql);
+    return rc;
+}
+
 static int
 p_insert_many(void *conn, const struct sq_insert *ins, const struct sq_val *p,
               size_t nrows, unsigned char *changed)
 {
     struct pconn *c = conn;
-    struct pparams pp;
-    const char *name;
-    size_t done, i, chunk, np = ins->nparams;
+    struct pparams *pp = NULL;
+    struct sent sent[PIPE_CHUNK];
+    const char *multi, *one;
+    size_t done = 0, ns, k, np = ins->nparams;
     int rc;
 
-    /* One row per statement, pipelined: the round trips were the cost. */
-    if ((rc = prepared(c, ins->sql, &name)) != 0)
+    /* ST_MULTI_ROWS rows per statement, pipelined: the round trips were
+     * the first cost, then the per-statement executor runs. */
+    if (changed != NULL)
+        memset(changed, 0, nrows);
+    if ((rc = insert_stmts(c, ins, changed != NULL, &multi, &one)) != 0)
         return rc;
+    if ((pp = malloc(sizeof(*pp))) == NULL)
+        return AP_ENOMEM;
     if (PQenterPipelineMode(c->pg) != 1) {
         ap_log_error("postgresql: pipeline: %s", PQerrorMessage(c->pg));
+        free(pp);
         return AP_EDB;
     }
-    for (done = 0; done < nrows && rc == 0; done += chunk) {
-        chunk = AP_MIN(nrows - done, (size_t)PIPE_CHUNK);
-        for (i = 0; i < chunk && rc == 0; i++) {
-            if ((rc = fill_params(&pp, p + (done + i) * np, np)) != 0)
+    while (done < nrows && rc == 0) {
+        /* Up to PIPE_CHUNK rows before each sync. */
+        for (ns = 0; done < nrows && ns < PIPE_CHUNK / ST_MULTI_ROWS + 1 &&
+                     rc == 0;
+             ns++, done += k) {
+            k = nrows - done >= ST_MULTI_ROWS ? ST_MULTI_ROWS : 1;
+            if ((rc = fill_params(pp, p + done * np, np * k)) != 0)
                 break;
-            if (PQsendQueryPrepared(c->pg, name, (int)np, pp.v, pp.len,
-                                    pp.fmt, 1) != 1) {
+            sent[ns].first = done;
+            sent[ns].n = k;
+            if (PQsendQueryPrepared(c->pg, k > 1 ? multi : one,
+                                    (int)(np * k), pp->v, pp->len, pp->fmt,
+                                    1) != 1) {
                 ap_log_error("postgresql: send: %s", PQerrorMessage(c->pg));
                 rc = AP_EDB;
             }
@@ -467,13 +536,14 @@ p_insert_many(void *conn, const struct sq_insert *ins, const struct sq_val *p,
             rc = AP_EDB;
             break;
         }
-        if (pipe_read(c, i, changed ? changed + done : NULL) != 0)
+        if (pipe_read(c, ins, p, sent, ns, changed) != 0)
             rc = AP_EDB;
     }
     if (PQexitPipelineMode(c->pg) != 1 && rc == 0) {
         ap_log_error("postgresql: pipeline exit: %s", PQerrorMessage(c->pg));
         rc = AP_EDB;
     }
+    free(pp);
     return rc;
 }
 

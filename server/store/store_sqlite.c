@@ -449,91 +449,35 @@ out:
     return rc;
 }
 
-/*
- * Rows per multi-row INSERT.  Each execution of a statement opens and
- * closes a cursor on the table and on each of its indexes; 32 rows per
- * statement take about a quarter less of the writer's time per event
- * than one (ingest_bench, docs/PERFORMANCE.md).  Bound parameters stay
- * under ~1000 (events: 22 per row).
- */
-#define MULTI_ROWS 32
-
-/* ins->sql with its VALUES tuple repeated k times. */
-static char *
-multi_sql(const char *sql, size_t k)
-{
-    const char *v = strstr(sql, "VALUES ("), *end;
-    size_t head, tlen, tail, i;
-    char *out, *o;
-
-    if (v == NULL || (end = strchr(v, ')')) == NULL)
-        return NULL;
-    head = (size_t)(v - sql) + 7;
-    tlen = (size_t)(end + 1 - (v + 7));
-    tail = strlen(end + 1);
-    if ((out = malloc(head + k * (tlen + 2) + tail + 1)) == NULL)
-        return NULL;
-    memcpy(out, sql, head);
-    o = out + head;
-    for (i = 0; i < k; i++) {
-        if (i > 0) {
-            memcpy(o, ", ", 2);
-            o += 2;
-        }
-        memcpy(o, v + 7, tlen);
-        o += tlen;
-    }
-    memcpy(o, end + 1, tail + 1);
-    return out;
-}
-
 /* Which rows of a multi-row DO NOTHING insert were new: the keys read
- * back from the inserted rowids come in the rows' order (rows are
- * inserted, and given rowids, in VALUES order; a skipped row has a key
- * already stored or one an earlier row of the statement took). */
+ * back from the rowids it assigned (a skipped row has a key already
+ * stored or one an earlier row of the statement took). */
 struct readback {
     const struct sq_insert *ins;
     const struct sq_val *rows;
-    size_t nrows, next;
+    size_t nrows;
     unsigned char *changed;
     size_t found;
 };
 
 static int
-key_is(const struct sq_val *k, const char *s, size_t n)
-{
-    size_t kn;
-
-    if (k->t != SQ_TEXT)
-        return 0;
-    kn = k->n ? k->n : strlen(k->s);
-    return kn == n && memcmp(k->s, s, n) == 0;
-}
-
-static int
 readback_row(void *ctx, const struct sq_val *c, int n)
 {
     struct readback *rb = ctx;
-    const struct sq_val *k;
 
-    if (n < 1 || c[0].t != SQ_TEXT)
+    if (n < 1 || c[0].t != SQ_TEXT ||
+        st_mark_key(rb->ins, rb->rows, rb->nrows, c[0].s, c[0].n,
+                    rb->changed) != 0)
         return AP_EDB;
-    for (; rb->next < rb->nrows; rb->next++) {
-        k = &rb->rows[rb->next * rb->ins->nparams + rb->ins->key];
-        if (key_is(k, c[0].s, c[0].n)) {
-            rb->changed[rb->next++] = 1;
-            rb->found++;
-            return 0;
-        }
-    }
-    return AP_EDB;
+    rb->found++;
+    return 0;
 }
 
 static int
 readback(struct sconn *c, const struct sq_insert *ins, const struct sq_val *p,
          size_t k, int inserted, unsigned char *changed)
 {
-    struct readback rb = {ins, p, k, 0, changed, 0};
+    struct readback rb = {ins, p, k, changed, 0};
     sqlite3_int64 last = sqlite3_last_insert_rowid(c->db);
     struct sq_val range[2] = {sq_int(last - inserted + 1), sq_int(last)};
 
@@ -576,22 +520,23 @@ s_insert_many(void *conn, const struct sq_insert *ins, const struct sq_val *p,
     char *sql;
     int rc, n;
 
-    if (nrows >= MULTI_ROWS) {
-        if ((sql = multi_sql(ins->sql, MULTI_ROWS)) == NULL)
+    if (nrows >= ST_MULTI_ROWS) {
+        if ((sql = st_multi_sql(ins->sql, ST_MULTI_ROWS, NULL)) == NULL)
             return AP_ENOMEM;
         rc = stmt_get(c, sql, &multi);
         free(sql);
         if (rc != 0)
             return rc;
     }
-    for (; multi != NULL && r + MULTI_ROWS <= nrows; r += MULTI_ROWS) {
-        if ((rc = step_insert(c, multi, p + r * np, np, MULTI_ROWS, &n)) != 0)
+    for (; multi != NULL && r + ST_MULTI_ROWS <= nrows; r += ST_MULTI_ROWS) {
+        if ((rc = step_insert(c, multi, p + r * np, np, ST_MULTI_ROWS,
+                              &n)) != 0)
             goto out;
         if (changed == NULL)
             continue;
-        if (n == MULTI_ROWS || n == 0)
-            memset(changed + r, n > 0, MULTI_ROWS);
-        else if ((rc = readback(c, ins, p + r * np, MULTI_ROWS, n,
+        if (n == ST_MULTI_ROWS || n == 0)
+            memset(changed + r, n > 0, ST_MULTI_ROWS);
+        else if ((rc = readback(c, ins, p + r * np, ST_MULTI_ROWS, n,
                                 changed + r)) != 0)
             goto out;
     }

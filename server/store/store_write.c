@@ -82,7 +82,7 @@ static const char sql_insert_event[] =
     "ON CONFLICT (id) DO NOTHING";
 #define NP_EVENT 22
 static const struct sq_insert ins_event = {
-    sql_insert_event, NP_EVENT, 0,
+    sql_insert_event, NP_EVENT, 0, "id",
     "SELECT id FROM events WHERE rid BETWEEN ? AND ? ORDER BY rid"};
 
 static const char sql_upsert_rollup[] =
@@ -172,13 +172,13 @@ flush_agg(struct ap_store *st, const struct st_agg *a, int which,
           const struct st_srcset *srcs, struct sq_val *p)
 {
     static const struct sq_insert rollup = {sql_upsert_rollup, NP_ROLLUP,
-                                            0, NULL},
+                                            0, NULL, NULL},
                                    session = {sql_upsert_session,
-                                              NP_SESSION, 0, NULL},
+                                              NP_SESSION, 0, NULL, NULL},
                                    srcsum = {sql_upsert_srcsum, NP_SRC, 0,
-                                             NULL},
+                                             NULL, NULL},
                                    file = {sql_upsert_file, NP_FILE, 0,
-                                           NULL};
+                                           NULL, NULL};
     const struct sq_insert *ins = which == 0 ? &rollup
                                   : which == AGG_SESSION ? &session
                                   : which == AGG_SRC ? &srcsum
@@ -344,4 +344,58 @@ out:
     free(isnew);
     free(p);
     return rc;
+}
+
+/* ---- multi-row statements (both engines) ------------------------------ */
+
+char *
+st_multi_sql(const char *sql, size_t k, const char *suffix)
+{
+    const char *v = strstr(sql, "VALUES ("), *end;
+    size_t head, tlen, tail, slen = suffix ? strlen(suffix) : 0, i;
+    char *out, *o;
+
+    if (v == NULL || (end = strchr(v, ')')) == NULL)
+        return NULL;
+    head = (size_t)(v - sql) + 7;
+    tlen = (size_t)(end + 1 - (v + 7));
+    tail = strlen(end + 1);
+    if ((out = malloc(head + k * (tlen + 2) + tail + slen + 1)) == NULL)
+        return NULL;
+    memcpy(out, sql, head);
+    o = out + head;
+    for (i = 0; i < k; i++) {
+        if (i > 0) {
+            memcpy(o, ", ", 2);
+            o += 2;
+        }
+        memcpy(o, v + 7, tlen);
+        o += tlen;
+    }
+    memcpy(o, end + 1, tail);
+    o += tail;
+    if (slen > 0)
+        memcpy(o, suffix, slen);
+    o[slen] = '\0';
+    return out;
+}
+
+int
+st_mark_key(const struct sq_insert *ins, const struct sq_val *rows,
+            size_t k, const char *s, size_t n, unsigned char *changed)
+{
+    const struct sq_val *key;
+    size_t i, kn;
+
+    for (i = 0; i < k; i++) {
+        key = &rows[i * ins->nparams + ins->key];
+        if (changed[i] || key->t != SQ_TEXT)
+            continue;
+        kn = key->n ? key->n : strlen(key->s);
+        if (kn == n && memcmp(key->s, s, n) == 0) {
+            changed[i] = 1;
+            return 0;
+        }
+    }
+    return -1;
 }
