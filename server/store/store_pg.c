@@ -468,7 +468,7 @@ pipe_read(struct pconn *c, const struct sq_insert *ins,
  * rows were new. */
 static int
 insert_stmts(struct pconn *c, const struct sq_insert *ins, int returning,
-             const char **multi, const char **one)
+             size_t per, const char **multi, const char **one)
 {
     char suffix[64], *sql;
     int rc;
@@ -477,8 +477,7 @@ insert_stmts(struct pconn *c, const struct sq_insert *ins, int returning,
         return AP_EINVAL;
     snprintf(suffix, sizeof(suffix), " RETURNING %s",
              returning ? ins->key_col : "");
-    if ((sql = st_multi_sql(ins->sql, ST_MULTI_ROWS,
-                            returning ? suffix : NULL)) == NULL)
+    if ((sql = st_multi_sql(ins->sql, per, returning ? suffix : NULL)) == NULL)
         return AP_ENOMEM;
     rc = prepared(c, sql, multi);
     free(sql);
@@ -500,13 +499,18 @@ p_insert_many(void *conn, const struct sq_insert *ins, const struct sq_val *p,
     struct sent sent[PIPE_CHUNK];
     const char *multi, *one;
     size_t done = 0, ns, k, np = ins->nparams;
+    /* ST_MULTI_ROWS rows per statement, pipelined (the round trips were
+     * the first cost, then the per-statement executor runs); fewer when
+     * a row is so wide that they would not fit one statement. */
+    size_t per = np * ST_MULTI_ROWS <= MAX_PARAMS ? ST_MULTI_ROWS
+                                                  : MAX_PARAMS / np;
     int rc;
 
-    /* ST_MULTI_ROWS rows per statement, pipelined: the round trips were
-     * the first cost, then the per-statement executor runs. */
+    if (np == 0 || np > MAX_PARAMS)
+        return AP_ETOOBIG;
     if (changed != NULL)
         memset(changed, 0, nrows);
-    if ((rc = insert_stmts(c, ins, changed != NULL, &multi, &one)) != 0)
+    if ((rc = insert_stmts(c, ins, changed != NULL, per, &multi, &one)) != 0)
         return rc;
     if ((pp = malloc(sizeof(*pp))) == NULL)
         return AP_ENOMEM;
@@ -517,10 +521,10 @@ p_insert_many(void *conn, const struct sq_insert *ins, const struct sq_val *p,
     }
     while (done < nrows && rc == 0) {
         /* Up to PIPE_CHUNK rows before each sync. */
-        for (ns = 0; done < nrows && ns < PIPE_CHUNK / ST_MULTI_ROWS + 1 &&
+        for (ns = 0; done < nrows && ns < AP_MAX(PIPE_CHUNK / per, 1) &&
                      rc == 0;
              ns++, done += k) {
-            k = nrows - done >= ST_MULTI_ROWS ? ST_MULTI_ROWS : 1;
+            k = nrows - done >= per ? per : 1;
             if ((rc = fill_params(pp, p + done * np, np * k)) != 0)
                 break;
             sent[ns].first = done;
