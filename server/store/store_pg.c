@@ -470,20 +470,23 @@ static int
 insert_stmts(struct pconn *c, const struct sq_insert *ins, int returning,
              size_t per, const char **multi, const char **one)
 {
-    char suffix[64], *sql;
+    char buf[64], *sql;
+    const char *suffix = NULL;
     int rc;
 
-    if (returning && ins->key_col == NULL)
-        return AP_EINVAL;
-    snprintf(suffix, sizeof(suffix), " RETURNING %s",
-             returning ? ins->key_col : "");
-    if ((sql = st_multi_sql(ins->sql, per, returning ? suffix : NULL)) == NULL)
+    if (returning) {
+        if (ins->key_col == NULL)
+            return AP_EINVAL;
+        snprintf(buf, sizeof(buf), " RETURNING %s", ins->key_col);
+        suffix = buf;
+    }
+    if ((sql = st_multi_sql(ins->sql, per, suffix)) == NULL)
         return AP_ENOMEM;
     rc = prepared(c, sql, multi);
     free(sql);
     if (rc != 0)
         return rc;
-    if ((sql = st_multi_sql(ins->sql, 1, returning ? suffix : NULL)) == NULL)
+    if ((sql = st_multi_sql(ins->sql, 1, suffix)) == NULL)
         return AP_ENOMEM;
     rc = prepared(c, sql, one);
     free(sql);

@@ -17,6 +17,18 @@
 static char fx_tmpdir[256];
 static const char *fx_pg_base; /* "postgresql://postgres@127.0.0.1:PORT" */
 static char fx_url[512];       /* the store fx_open made last */
+/* The suites' test data generator (xorshift64); a suite may seed it. */
+static unsigned long long fx_rng = 0x2545f4914f6cdd1dULL;
+
+/* A pseudo-random number in [0, n). */
+static inline unsigned
+fx_rnd(unsigned n)
+{
+    fx_rng ^= fx_rng << 13;
+    fx_rng ^= fx_rng >> 7;
+    fx_rng ^= fx_rng << 17;
+    return (unsigned)(fx_rng % n);
+}
 
 /* Pick the engine and make the temp directory; prints which engine. */
 static inline int

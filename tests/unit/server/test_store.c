@@ -39,22 +39,11 @@ struct rec {
     json_t *ev;
 };
 
-static unsigned long long rng = 88172645463325252ULL;
-
-static unsigned
-rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
-
 /* Skewed pick: low indexes far more often (a heavy head). */
 static unsigned
 skew(unsigned n)
 {
-    unsigned a = rnd(n), b = rnd(n);
+    unsigned a = fx_rnd(n), b = fx_rnd(n);
     return a < b ? a : b;
 }
 
@@ -96,21 +85,21 @@ gen(struct rec *r, size_t n, long long t0, long long span)
         enum ap_event_type t;
 
         memset(x, 0, sizeof(*x));
-        x->ts = t0 + (long long)((unsigned long long)rng % (unsigned long long)span);
-        rnd(2);
-        x->type = types[rnd(NA(types))];
+        x->ts = t0 + (long long)((unsigned long long)fx_rng % (unsigned long long)span);
+        fx_rnd(2);
+        x->type = types[fx_rnd(NA(types))];
         x->src_ip = ips[skew(NA(ips))];
         x->sensor = sensors[skew(NA(sensors))];
-        x->honeypot = honeypots[rnd(NA(honeypots))];
+        x->honeypot = honeypots[fx_rnd(NA(honeypots))];
         x->country = countries[skew(NA(countries))];
-        x->protocol = protocols[rnd(NA(protocols))];
+        x->protocol = protocols[fx_rnd(NA(protocols))];
         x->dst_port = ports[skew(NA(ports))];
-        x->asn = asns[rnd(NA(asns))];
-        snprintf(x->session, sizeof(x->session), "s%u", rnd(40));
+        x->asn = asns[fx_rnd(NA(asns))];
+        snprintf(x->session, sizeof(x->session), "s%u", fx_rnd(40));
         t = (enum ap_event_type)ap_event_type_lookup(x->type);
         x->ev = ap_event_new(t, x->sensor, x->honeypot, x->ts);
         ASSERT(x->ev != NULL);
-        ap_event_set_addr(x->ev, x->src_ip, 40000 + (int)rnd(1000),
+        ap_event_set_addr(x->ev, x->src_ip, 40000 + (int)fx_rnd(1000),
                           "192.0.2.254", x->dst_port);
         ap_event_set_str(x->ev, "session", x->session);
         ap_event_set_str(x->ev, "src_country", x->country);
@@ -121,18 +110,18 @@ gen(struct rec *r, size_t n, long long t0, long long span)
             x->password = passes[skew(NA(passes))];
             ap_event_set_str(x->ev, "username", x->username);
             ap_event_set_str(x->ev, "password", x->password);
-            ap_event_set_bool(x->ev, "success", rnd(4) == 0);
+            ap_event_set_bool(x->ev, "success", fx_rnd(4) == 0);
         } else if (t == AP_EV_COMMAND) {
             x->command = cmds[skew(NA(cmds))];
             ap_event_set_str(x->ev, "command", x->command);
         } else if (t == AP_EV_DOWNLOAD) {
-            x->url = urls[rnd(NA(urls))];
-            x->sha256 = shas[rnd(NA(shas))];
+            x->url = urls[fx_rnd(NA(urls))];
+            x->sha256 = shas[fx_rnd(NA(shas))];
             ap_event_set_str(x->ev, "url", x->url);
             ap_event_set_str(x->ev, "sha256", x->sha256);
             ap_event_set_int(x->ev, "size", 1234);
         } else if (t == AP_EV_ALERT) {
-            x->signature = sigs[rnd(NA(sigs))];
+            x->signature = sigs[fx_rnd(NA(sigs))];
             ap_event_set_str(x->ev, "signature", x->signature);
         }
     }
@@ -941,6 +930,7 @@ int
 main(void)
 {
     ap_log_set_level(AP_LOG_ERROR);
+    fx_rng = 88172645463325252ULL; /* this suite's own seed */
     if (fx_init("store") != 0)
         return 1;
     RUN(insert_count_duplicates);

@@ -38,16 +38,6 @@ struct rec {
 
 static struct rec recs[N];
 
-static unsigned long long rng = 0x2545f4914f6cdd1dULL;
-static unsigned
-rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
-
 static json_t *
 make(struct rec *r, size_t i)
 {
@@ -57,10 +47,10 @@ make(struct rec *r, size_t i)
     json_t *ev;
 
     /* Distinct times (the order is total), over 72 hours. */
-    r->ts = T0 + (long long)rnd(72) * HOUR + (long long)i * 1000;
-    r->sensor = sensors[rnd(AP_ARRAY_SIZE(sensors))];
-    r->honeypot = pots[rnd(AP_ARRAY_SIZE(pots))];
-    r->type = types[rnd(AP_ARRAY_SIZE(types))];
+    r->ts = T0 + (long long)fx_rnd(72) * HOUR + (long long)i * 1000;
+    r->sensor = sensors[fx_rnd(AP_ARRAY_SIZE(sensors))];
+    r->honeypot = pots[fx_rnd(AP_ARRAY_SIZE(pots))];
+    r->type = types[fx_rnd(AP_ARRAY_SIZE(types))];
     /* Both common, never together: every hour holds http events and
      * logins, none an http login. */
     if (strcmp(r->honeypot, "http") == 0 && strcmp(r->type, "login") == 0)
@@ -68,7 +58,7 @@ make(struct rec *r, size_t i)
     /* Likewise sensor s-c never runs telnet. */
     if (strcmp(r->sensor, "s-c") == 0 && strcmp(r->honeypot, "telnet") == 0)
         r->honeypot = "ssh";
-    r->asn = 1 + rnd(3);
+    r->asn = 1 + fx_rnd(3);
     if (i % 400 == 7)
         r->sensor = "s-rare";
     if (i == 11) /* a clock years behind */

@@ -40,31 +40,21 @@ static const struct {
     {AP_SORT_SRC_COUNTRY, "src_country"},
 };
 
-static unsigned long long rng = 0x9e3779b97f4a7c15ULL;
-static unsigned
-rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
-
 static json_t *
 make(struct rec *r, long long i)
 {
     json_t *ev;
 
     r->ts = T0 + i * 1000; /* distinct times: the order is total */
-    snprintf(r->ip, sizeof(r->ip), "198.51.100.%u", rnd(60));
-    snprintf(r->sensor, sizeof(r->sensor), "sens-%c", 'a' + rnd(4));
+    snprintf(r->ip, sizeof(r->ip), "198.51.100.%u", fx_rnd(60));
+    snprintf(r->sensor, sizeof(r->sensor), "sens-%c", 'a' + fx_rnd(4));
     snprintf(r->honeypot, sizeof(r->honeypot), "%s",
-             rnd(2) ? "ssh" : "telnet");
+             fx_rnd(2) ? "ssh" : "telnet");
     r->country[0] = '\0';
-    if (rnd(5) != 0) /* some without a country */
-        snprintf(r->country, sizeof(r->country), "%c%c", 'A' + rnd(5),
-                 'A' + rnd(3));
-    r->port = rnd(6) ? 20 + (int)rnd(200) : 0;
+    if (fx_rnd(5) != 0) /* some without a country */
+        snprintf(r->country, sizeof(r->country), "%c%c", 'A' + fx_rnd(5),
+                 'A' + fx_rnd(3));
+    r->port = fx_rnd(6) ? 20 + (int)fx_rnd(200) : 0;
     ev = ap_event_new(AP_EV_CONNECT, r->sensor, r->honeypot, r->ts);
     ASSERT(ev != NULL);
     ap_event_set_addr(ev, r->ip, 40000, NULL, r->port ? r->port : -1);
@@ -169,6 +159,7 @@ main(void)
     int rc;
 
     ap_log_set_level(AP_LOG_ERROR);
+    fx_rng = 0x9e3779b97f4a7c15ULL; /* this suite's own seed */
     if (fx_init("sort") != 0)
         return 1;
     RUN(every_key_both_directions);

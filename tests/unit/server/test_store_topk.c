@@ -35,22 +35,11 @@ struct rec {
     json_t *ev;
 };
 
-static unsigned long long rng = 0x2545f4914f6cdd1dULL;
-
-static unsigned
-rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
-
 /* A heavy head and a long tail: the smallest of three uniform picks. */
 static unsigned
 skew(unsigned n)
 {
-    unsigned a = rnd(n), b = rnd(n), c = rnd(n);
+    unsigned a = fx_rnd(n), b = fx_rnd(n), c = fx_rnd(n);
     return AP_MIN(a, AP_MIN(b, c));
 }
 
@@ -61,9 +50,9 @@ head(unsigned n)
 {
     unsigned k = 0;
 
-    if (rnd(10) >= 6)
-        return 30 + rnd(n);
-    while (k < 29 && rnd(2) == 0)
+    if (fx_rnd(10) >= 6)
+        return 30 + fx_rnd(n);
+    while (k < 29 && fx_rnd(2) == 0)
         k++;
     return k;
 }
@@ -83,8 +72,8 @@ gen_one(struct rec *x, long long ts, const char *ip)
     }
     x->port = ports[skew(AP_ARRAY_SIZE(ports))];
     x->country[0] = (char)('A' + skew(8));
-    x->country[1] = (char)('A' + rnd(2));
-    x->login = rnd(3) != 0;
+    x->country[1] = (char)('A' + fx_rnd(2));
+    x->login = fx_rnd(3) != 0;
     x->ev = ap_event_new(x->login ? AP_EV_LOGIN : AP_EV_CONNECT, "s1", "ssh",
                          ts);
     ASSERT(x->ev != NULL);
